@@ -1,0 +1,51 @@
+import type { Signer } from "ethers";
+import { ethers } from "ethers";
+import {
+  DigitalDollar__factory,
+  ParticipantRegistry__factory,
+  type DigitalDollar,
+  type ParticipantRegistry,
+} from "../../typechain-types";
+import { DEFAULT_MAX_ATTESTATION_AGE, DEFAULT_VOTING_PERIOD, FOUNDING_JURISDICTIONS } from "./constants";
+
+export interface DeployOptions {
+  /** Jurisdictions admitted at deployment; the founding twelve by default. */
+  founders?: readonly string[];
+  /** Seconds a jurisdiction proposal stays open. */
+  votingPeriod?: number;
+  /** Seconds after which a reserve attestation is too old to mint against. */
+  maxAttestationAge?: number;
+}
+
+export interface CoreDeployment {
+  registry: ParticipantRegistry;
+  dollar: DigitalDollar;
+}
+
+/** Encodes a two-letter code as the `bytes2` the contracts use. */
+export function toBytes2(code: string): string {
+  return ethers.hexlify(ethers.toUtf8Bytes(code));
+}
+
+/**
+ * Deploys the participant registry and the digital dollar, and wires the dollar in as the registry's
+ * compliance observer. The deployer becomes the admin of both.
+ */
+export async function deployCore(deployer: Signer, options: DeployOptions = {}): Promise<CoreDeployment> {
+  const admin = await deployer.getAddress();
+  const founders = (options.founders ?? FOUNDING_JURISDICTIONS).map(toBytes2);
+  const registry = await new ParticipantRegistry__factory(deployer).deploy(
+    admin,
+    founders,
+    options.votingPeriod ?? DEFAULT_VOTING_PERIOD,
+  );
+  await registry.waitForDeployment();
+  const dollar = await new DigitalDollar__factory(deployer).deploy(
+    admin,
+    await registry.getAddress(),
+    options.maxAttestationAge ?? DEFAULT_MAX_ATTESTATION_AGE,
+  );
+  await dollar.waitForDeployment();
+  await (await registry.addObserver(await dollar.getAddress())).wait();
+  return { registry, dollar };
+}
