@@ -33,10 +33,12 @@ contract DigitalDollar is AccessControl, EIP712, Nonces, IERC20Errors, IDigitalD
         "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
     );
     bytes32 private constant TRANSFER_WITH_AUTHORIZATION_TYPEHASH = keccak256(
-        "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
+        "TransferWithAuthorization(address from,address to,uint256 value,"
+        "uint256 validAfter,uint256 validBefore,bytes32 nonce)"
     );
     bytes32 private constant RECEIVE_WITH_AUTHORIZATION_TYPEHASH = keccak256(
-        "ReceiveWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
+        "ReceiveWithAuthorization(address from,address to,uint256 value,"
+        "uint256 validAfter,uint256 validBefore,bytes32 nonce)"
     );
     bytes32 private constant CANCEL_AUTHORIZATION_TYPEHASH = keccak256(
         "CancelAuthorization(address authorizer,bytes32 nonce)"
