@@ -1,0 +1,153 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import type { JsonObject } from "../../src/provenance/epcisTypes";
+import { isDateTimeWithZone, isTimeZoneOffset, validateEpcisDocument } from "../../src/provenance/validate";
+import type { EpcisValidationError } from "../../src/provenance/validate";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures", "epcis");
+const read = (folder: string, file: string): JsonObject =>
+  JSON.parse(fs.readFileSync(path.join(FIXTURES, folder, file), "utf8")) as JsonObject;
+
+const errorsOf = (document: JsonObject): EpcisValidationError[] => {
+  const result = validateEpcisDocument(document);
+  return result.valid ? [] : result.errors;
+};
+
+// Each invalid document, with the event and field its first error must name.
+const INVALID: Array<[string, number | undefined, string]> = [
+  ["Combination_of_events_with_missing_mandatory_fields.json", 0, "/epcisBody/eventList/0/action"],
+  ["EPCISDocument_without_context.json", undefined, "/@context"],
+  ["ObjectEvent_with_invalid_action.json", 0, "/epcisBody/eventList/0/action"],
+  ["ObjectEvent_with_invalid_eventTime_format.json", 0, "/epcisBody/eventList/0/eventTime"],
+  ["ObjectEvent_with_non_standard_bizStep.json", 0, "/epcisBody/eventList/0/bizStep"],
+  ["ObjectEvent_with_quantity_as_text.json", 0, "/epcisBody/eventList/0/quantityList/0/quantity"],
+  ["ObjectEvent_without_action_and_eventTime.json", 0, "/epcisBody/eventList/0/eventTime"],
+  ["ObjectEvent_without_identifier_list.json", 0, "/epcisBody/eventList/0/epcList"],
+];
+
+const minimalDocument = (event: JsonObject): JsonObject => ({
+  "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+  type: "EPCISDocument",
+  schemaVersion: "2.0",
+  creationDate: "2026-07-22T10:30:00Z",
+  epcisBody: {
+    eventList: [
+      {
+        type: "ObjectEvent",
+        eventTime: "2026-07-22T06:45:00+02:00",
+        eventTimeZoneOffset: "+02:00",
+        action: "ADD",
+        epcList: ["https://id.gs1.org/01/09521141012345/21/2017"],
+        ...event,
+      },
+    ],
+  },
+});
+
+describe("validate", function () {
+  describe(".validateEpcisDocument()", function () {
+    describe("when given the valid capture documents", function () {
+      const files = fs.readdirSync(path.join(FIXTURES, "documents")).filter((file) => file.endsWith(".json"));
+
+      it("finds all 22 of them", function () {
+        expect(files).to.have.lengthOf(22);
+      });
+
+      for (const file of files) {
+        it(`accepts ${file}`, function () {
+          expect(validateEpcisDocument(read("documents", file))).to.deep.equal({ valid: true });
+        });
+      }
+    });
+
+    describe("when given the invalid capture documents", function () {
+      it("covers all 8 of them", function () {
+        expect(fs.readdirSync(path.join(FIXTURES, "invalid")).sort()).to.deep.equal(
+          INVALID.map(([file]) => file).sort(),
+        );
+      });
+
+      for (const [file, eventIndex, field] of INVALID) {
+        it(`rejects ${file}, naming ${field}`, function () {
+          const [first] = errorsOf(read("invalid", file));
+          expect(first.eventIndex).to.equal(eventIndex);
+          expect(first.path).to.equal(field);
+          expect(first.message).to.contain(field);
+          expect(first.message).to.match(
+            eventIndex === undefined ? /^document: / : new RegExp(`^event ${eventIndex}: `),
+          );
+        });
+      }
+    });
+
+    describe("when an event has an eventID", function () {
+      it("names the event by index and eventID", function () {
+        const errors = errorsOf(
+          minimalDocument({ eventID: "urn:uuid:0d5ff1a2-6d84-4a9e-8f4c-8c2b5c3d4e5f", action: "CREATE" }),
+        );
+        expect(errors).to.deep.equal([
+          {
+            eventIndex: 0,
+            eventId: "urn:uuid:0d5ff1a2-6d84-4a9e-8f4c-8c2b5c3d4e5f",
+            path: "/epcisBody/eventList/0/action",
+            message:
+              "event 0 (urn:uuid:0d5ff1a2-6d84-4a9e-8f4c-8c2b5c3d4e5f): /epcisBody/eventList/0/action must be ADD, OBSERVE or DELETE",
+          },
+        ]);
+      });
+    });
+
+    describe("when a date passes the pattern but is not a real date", function () {
+      it("rejects 30 February", function () {
+        const [first] = errorsOf(minimalDocument({ eventTime: "2026-02-30T06:45:00+02:00" }));
+        expect(first.path).to.equal("/epcisBody/eventList/0/eventTime");
+      });
+    });
+
+    describe("when a disposition or source type is not CBV vocabulary", function () {
+      it("names each field", function () {
+        const errors = errorsOf(
+          minimalDocument({
+            disposition: "lost",
+            sourceList: [{ type: "owner", source: "urn:epc:id:pgln:4012345.00000" }],
+          }),
+        );
+        expect(errors.map((error) => error.path)).to.deep.equal([
+          "/epcisBody/eventList/0/disposition",
+          "/epcisBody/eventList/0/sourceList/0/type",
+        ]);
+      });
+    });
+
+    describe("when the vocabulary is a full URI", function () {
+      it("accepts it", function () {
+        expect(
+          validateEpcisDocument(minimalDocument({ bizStep: "https://example.com/bizstep/roasting" })),
+        ).to.deep.equal({
+          valid: true,
+        });
+      });
+    });
+  });
+
+  describe(".isDateTimeWithZone()", function () {
+    describe("when the timezone is missing", function () {
+      it("returns false", function () {
+        expect(isDateTimeWithZone("2026-07-22T06:45:00")).to.equal(false);
+        expect(isDateTimeWithZone("2026-07-22T06:45:00.123Z")).to.equal(true);
+      });
+    });
+  });
+
+  describe(".isTimeZoneOffset()", function () {
+    describe("when the offset is out of range or malformed", function () {
+      it("returns false", function () {
+        expect(isTimeZoneOffset("+14:00")).to.equal(true);
+        expect(isTimeZoneOffset("+14:30")).to.equal(false);
+        expect(isTimeZoneOffset("+0100")).to.equal(false);
+      });
+    });
+  });
+});
