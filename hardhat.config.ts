@@ -33,6 +33,8 @@ const config: HardhatUserConfig = {
     hardhat: {
       // The AML replay and the netting benchmark need large blocks.
       blockGasLimit: 60_000_000,
+      // Simulations cast many banks, customers and suppliers, each with its own key.
+      accounts: { count: 64 },
     },
     localhost: { url: process.env.T12_RPC_URL ?? "http://127.0.0.1:8545" },
   },

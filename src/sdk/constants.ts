@@ -10,6 +10,9 @@ export const DEFAULT_VOTING_PERIOD = 7 * 24 * 3600;
 /** Default maximum age of a reserve attestation before minting stops: 1 day. */
 export const DEFAULT_MAX_ATTESTATION_AGE = 24 * 3600;
 
+/** Default travel-rule threshold of the settlement engine: 1,000 dollars, in DUSD units. */
+export const DEFAULT_TRAVEL_RULE_THRESHOLD = 1_000_000_000n;
+
 /** Participant kinds, in the order of the on-chain enum. */
 export enum ParticipantKind {
   None = 0,

@@ -3,10 +3,17 @@ import { ethers } from "ethers";
 import {
   DigitalDollar__factory,
   ParticipantRegistry__factory,
+  SettlementEngine__factory,
   type DigitalDollar,
   type ParticipantRegistry,
+  type SettlementEngine,
 } from "../../typechain-types";
-import { DEFAULT_MAX_ATTESTATION_AGE, DEFAULT_VOTING_PERIOD, FOUNDING_JURISDICTIONS } from "./constants";
+import {
+  DEFAULT_TRAVEL_RULE_THRESHOLD,
+  DEFAULT_MAX_ATTESTATION_AGE,
+  DEFAULT_VOTING_PERIOD,
+  FOUNDING_JURISDICTIONS,
+} from "./constants";
 
 export interface DeployOptions {
   /** Jurisdictions admitted at deployment; the founding twelve by default. */
@@ -15,6 +22,8 @@ export interface DeployOptions {
   votingPeriod?: number;
   /** Seconds after which a reserve attestation is too old to mint against. */
   maxAttestationAge?: number;
+  /** Payments at or above this many DUSD units need a travel-rule hash (default 1,000 dollars). */
+  travelRuleThreshold?: bigint;
 }
 
 export interface CoreDeployment {
@@ -48,4 +57,26 @@ export async function deployCore(deployer: Signer, options: DeployOptions = {}):
   await dollar.waitForDeployment();
   await (await registry.addObserver(await dollar.getAddress())).wait();
   return { registry, dollar };
+}
+
+export interface SystemDeployment extends CoreDeployment {
+  engine: SettlementEngine;
+}
+
+/**
+ * Deploys the core and the settlement engine, makes the engine a system account of the dollar (it holds the
+ * DUSD behind the settlement accounts) and the dollar's compliance observer.
+ */
+export async function deploySystem(deployer: Signer, options: DeployOptions = {}): Promise<SystemDeployment> {
+  const core = await deployCore(deployer, options);
+  const engine = await new SettlementEngine__factory(deployer).deploy(
+    await deployer.getAddress(),
+    await core.dollar.getAddress(),
+    options.travelRuleThreshold ?? DEFAULT_TRAVEL_RULE_THRESHOLD,
+  );
+  await engine.waitForDeployment();
+  const engineAddress = await engine.getAddress();
+  await (await core.dollar.setSystemAccount(engineAddress, true)).wait();
+  await (await core.dollar.setObserver(engineAddress)).wait();
+  return { ...core, engine };
 }

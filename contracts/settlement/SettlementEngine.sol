@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IDigitalDollar} from "../interfaces/IDigitalDollar.sol";
+import {IComplianceObserver} from "../interfaces/IComplianceObserver.sol";
+import {ISettlementEngine} from "../interfaces/ISettlementEngine.sol";
+import {Netting} from "../libraries/Netting.sol";
+import {PackedAccount, PackedAccountLib, Restriction} from "../libraries/PackedAccount.sol";
+
+/// @title SettlementEngine
+/// @notice Real-time gross settlement with a queue and netting cycles over settlement accounts funded in DUSD.
+/// @dev Settlement accounts live here, not as token balances, for the same reason the dollar packs its flags:
+/// a gross payment must read and write one word per party. Each account word (see {PackedAccount}) holds the
+/// balance, the compliance flags mirrored from the dollar (which mirrors the registry), and in its extra bits
+/// the business day's opening balance (96 bits) and day number (16 bits) for the net debit cap. The DUSD
+/// backing every balance is held by this contract, a system account of the dollar.
+contract SettlementEngine is AccessControl, ISettlementEngine {
+    /// @notice Configures thresholds, windows and caps, pauses, and runs netting cycles.
+    bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
+
+    /// @notice Upper bound of payments one netting cycle considers, which bounds its gas.
+    uint256 public constant MAX_CYCLE_PAYMENTS = 400;
+    uint256 public constant MAX_AMOUNT = type(uint88).max;
+    uint8 public constant LOWEST_PRIORITY = 2;
+
+    uint8 private constant OPEN = 16;
+    uint8 private constant CAPPED = 32;
+    uint8 private constant MIRRORED = PackedAccountLib.REGISTERED | PackedAccountLib.ACTIVE | PackedAccountLib.FROZEN;
+    uint8 private constant READY = PackedAccountLib.REGISTERED | PackedAccountLib.ACTIVE | OPEN;
+    uint256 private constant OPENING_MASK = (1 << 96) - 1;
+    uint256 private constant PRIORITIES = 3;
+    uint256 private constant UETR_SETTLED = 1;
+
+    /// @dev A queued payment in three words, the fewest a netting cycle can read it from: parties are
+    /// numbered (see `_holders`) so that both fit in the word with the queue links.
+    /// The second word holds all a netting cycle needs to decide; the others are read only for the payments
+    /// it settles, to log their evidence.
+    struct Record {
+        bytes16 uetr;
+        bytes4 purpose;
+        uint8 priority;
+        uint88 amount;
+        uint32 debtor;
+        uint32 creditor;
+        PaymentStatus status;
+        uint40 next;
+        uint40 prev;
+        bytes32 travelRuleHash;
+    }
+
+    /// @dev A netting cycle's working set in memory.
+    struct Cycle {
+        uint256 id;
+        uint256[] seqs;
+        uint8[] priorities;
+        uint256[] numbers;
+        Netting.Leg[] legs;
+        address[] parties;
+        PackedAccount[] states;
+        uint256[3] rest;
+    }
+
+    struct Ends {
+        uint40 head;
+        uint40 tail;
+    }
+
+    IDigitalDollar private immutable _dollar;
+
+    mapping(address holder => PackedAccount) private _accounts;
+    mapping(address holder => uint256) private _netDebitCap;
+    /// @dev One-based number of each account, in order of opening; `_holders[n - 1]` is account number n.
+    mapping(address holder => uint32) private _holderNumber;
+    address[] private _holders;
+    /// @dev UETR_SETTLED for a payment settled gross; otherwise the sequence number of its queue record.
+    mapping(bytes16 uetr => uint256) private _uetrs;
+    mapping(uint256 sequence => Record) private _records;
+    Ends[3] private _queue;
+    Config private _config;
+    uint40 private _sequence;
+    uint32 private _queueLength;
+    uint64 private _cycles;
+
+    constructor(address admin, IDigitalDollar dollar_, uint96 travelRuleThreshold) {
+        if (admin == address(0) || address(dollar_) == address(0)) revert SettlementZeroAddress();
+        _dollar = dollar_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _config.travelRuleThreshold = travelRuleThreshold;
+        _config.windowClose = 1 days;
+    }
+
+    // ---------------------------------------------------------------- accounts
+
+    /// @inheritdoc ISettlementEngine
+    function openAccount() public {
+        PackedAccount state = _accounts[msg.sender];
+        if (state.hasFlag(OPEN)) return;
+        state = _mirror(msg.sender, state.withFlags(state.flags() | OPEN));
+        _requireUnrestricted(msg.sender, state);
+        _accounts[msg.sender] = state;
+        _holders.push(msg.sender);
+        _holderNumber[msg.sender] = uint32(_holders.length);
+        emit AccountOpened(msg.sender);
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function deposit(uint256 amount) external {
+        if (amount == 0) revert SettlementZeroAmount();
+        openAccount();
+        PackedAccount state = _rollover(_accounts[msg.sender]);
+        uint256 balance = state.balance() + amount;
+        // A deposit adds liquidity, not a net credit: the day's opening balance moves with it.
+        state = state.withBalance(balance);
+        if (state.hasFlag(CAPPED)) {
+            uint256 opening = _opening(state) + amount;
+            state = _withOpening(
+                state,
+                opening > PackedAccountLib.MAX_BALANCE ? PackedAccountLib.MAX_BALANCE : opening
+            );
+        }
+        _accounts[msg.sender] = state;
+        emit Deposited(msg.sender, amount, balance);
+        _dollar.transferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function withdraw(uint256 amount) external {
+        if (amount == 0) revert SettlementZeroAmount();
+        PackedAccount state = _requireOpen(msg.sender);
+        _requireUnrestricted(msg.sender, state);
+        state = _rollover(state);
+        uint256 balance = state.balance();
+        if (amount > balance) revert SettlementInsufficientLiquidity(msg.sender, balance, amount);
+        unchecked {
+            // amount <= balance
+            balance -= amount;
+        }
+        state = state.withBalance(balance);
+        if (state.hasFlag(CAPPED)) {
+            uint256 opening = _opening(state);
+            state = _withOpening(state, opening > amount ? opening - amount : 0);
+        }
+        _accounts[msg.sender] = state;
+        emit Withdrawn(msg.sender, amount, balance);
+        _dollar.transfer(msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------- payments
+
+    /// @inheritdoc ISettlementEngine
+    function submit(Instruction calldata ins) external returns (PaymentStatus status) {
+        Config storage cfg = _config;
+        if (cfg.paused) revert SettlementPaused();
+        if (cfg.windowEnabled) _requireWithinWindow(cfg);
+        _requireValid(ins, cfg.travelRuleThreshold);
+        bytes16 uetr = ins.uetr;
+        if (_uetrs[uetr] != 0) revert SettlementDuplicateUetr(uetr);
+
+        address debtor = msg.sender;
+        address creditor = ins.creditor;
+        uint256 amount = ins.amount;
+        PackedAccount src = _rollover(_accounts[debtor]);
+        PackedAccount dst = _accounts[creditor];
+        if (!_isReady(src) || !_isReady(dst)) {
+            _requireParty(debtor, src);
+            _requireParty(creditor, dst);
+        }
+        _requireWithinCap(debtor, src, amount);
+        uint256 balance = src.balance();
+        if (balance < amount) {
+            _enqueue(ins, debtor);
+            return PaymentStatus.Queued;
+        }
+
+        _uetrs[uetr] = UETR_SETTLED;
+        unchecked {
+            // amount <= balance; the creditor's balance stays within the DUSD supply (< 2^96).
+            _accounts[debtor] = src.withBalance(balance - amount);
+            dst = _rollover(dst);
+            _accounts[creditor] = dst.withBalance(dst.balance() + amount);
+        }
+        _emitSettled(ins, debtor);
+        return PaymentStatus.Settled;
+    }
+
+    function _emitSettled(Instruction calldata ins, address debtor) private {
+        emit PaymentSettled(
+            ins.uetr,
+            debtor,
+            ins.creditor,
+            ins.amount,
+            ins.purpose,
+            ins.travelRuleHash,
+            ins.businessRef,
+            ins.endToEndId
+        );
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function cancel(bytes16 uetr) external {
+        uint256 seq = _uetrs[uetr];
+        if (seq == 0) revert SettlementUnknownPayment(uetr);
+        if (seq == UETR_SETTLED) revert SettlementNotQueued(uetr, PaymentStatus.Settled);
+        Record storage r = _records[seq];
+        if (r.status != PaymentStatus.Queued) revert SettlementNotQueued(uetr, r.status);
+        address debtor = _holders[r.debtor - 1];
+        if (debtor != msg.sender) revert SettlementNotDebtor(msg.sender, debtor);
+        _unlink(r);
+        r.status = PaymentStatus.Cancelled;
+        emit PaymentCancelled(uetr, msg.sender, r.amount);
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function runNettingCycle(uint256 maxPayments) external returns (uint256 cycleId, uint256 settled) {
+        if (!hasRole(OPERATOR_ROLE, msg.sender)) {
+            PackedAccount caller = _accounts[msg.sender];
+            if (!caller.hasFlag(OPEN) || !caller.mayTransact(block.timestamp))
+                revert SettlementUnauthorized(msg.sender);
+        }
+        if (_config.paused) revert SettlementPaused();
+        if (maxPayments == 0 || maxPayments > MAX_CYCLE_PAYMENTS) revert SettlementInvalidCycleSize(maxPayments);
+        Cycle memory cycle;
+        cycle.id = cycleId = ++_cycles;
+        _collect(cycle, maxPayments);
+        uint256[] memory maxDebit = new uint256[](cycle.parties.length);
+        for (uint256 p = 0; p < cycle.parties.length; ++p) {
+            maxDebit[p] = _maxDebit(cycle.parties[p], cycle.states[p]);
+        }
+        int256[] memory net;
+        (net, settled) = Netting.resolve(cycle.legs, maxDebit);
+
+        uint256 gross = _settleLegs(cycle);
+        uint256 netLiquidity = _applyNet(cycle, net);
+        uint32 stillQueued = _queueLength - uint32(settled);
+        _queueLength = stillQueued;
+        emit CycleSettled(cycleId, settled, cycle.seqs.length, gross, netLiquidity, stillQueued);
+    }
+
+    // ---------------------------------------------------------------- administration
+
+    /// @inheritdoc ISettlementEngine
+    function setNetDebitCap(address holder, uint256 cap) external onlyRole(OPERATOR_ROLE) {
+        PackedAccount state = _requireOpen(holder);
+        if (cap > PackedAccountLib.MAX_BALANCE) revert SettlementAmountTooLarge(cap, PackedAccountLib.MAX_BALANCE);
+        _netDebitCap[holder] = cap;
+        // The cap counts from now: today's opening balance is the balance at the time it is set.
+        uint256 today = (block.timestamp / 1 days) & 0xffff;
+        state = state.withExtra((today << 96) | state.balance());
+        _accounts[holder] = state.withFlags(state.flags() | CAPPED);
+        emit NetDebitCapSet(holder, cap, true);
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function clearNetDebitCap(address holder) external onlyRole(OPERATOR_ROLE) {
+        PackedAccount state = _requireOpen(holder);
+        delete _netDebitCap[holder];
+        _accounts[holder] = state.withFlags(state.flags() & ~CAPPED);
+        emit NetDebitCapSet(holder, 0, false);
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function setTravelRuleThreshold(uint96 threshold) external onlyRole(OPERATOR_ROLE) {
+        _config.travelRuleThreshold = threshold;
+        emit ConfigChanged(_config);
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function setOperatingWindow(uint24 windowOpen, uint24 windowClose, bool enabled) external onlyRole(OPERATOR_ROLE) {
+        if (windowOpen >= 1 days || windowClose > 1 days || windowOpen == windowClose) {
+            revert SettlementInvalidWindow(windowOpen, windowClose);
+        }
+        _config.windowOpen = windowOpen;
+        _config.windowClose = windowClose;
+        _config.windowEnabled = enabled;
+        emit ConfigChanged(_config);
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function pause() external onlyRole(OPERATOR_ROLE) {
+        _config.paused = true;
+        emit ConfigChanged(_config);
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function unpause() external onlyRole(OPERATOR_ROLE) {
+        _config.paused = false;
+        emit ConfigChanged(_config);
+    }
+
+    /// @inheritdoc IComplianceObserver
+    function syncAccount(address holder) public {
+        PackedAccount state = _accounts[holder];
+        if (!state.hasFlag(OPEN)) return;
+        PackedAccount updated = _mirror(holder, state);
+        if (PackedAccount.unwrap(updated) != PackedAccount.unwrap(state)) _accounts[holder] = updated;
+    }
+
+    /// @inheritdoc IComplianceObserver
+    function syncAccounts(address[] calldata holders) external {
+        for (uint256 i = 0; i < holders.length; ++i) {
+            syncAccount(holders[i]);
+        }
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ISettlementEngine
+    function payment(bytes16 uetr) external view returns (PaymentView memory view_) {
+        uint256 seq = _uetrs[uetr];
+        if (seq == 0) return view_;
+        if (seq == UETR_SETTLED) {
+            view_.status = PaymentStatus.Settled;
+            return view_;
+        }
+        Record storage r = _records[seq];
+        return
+            PaymentView({
+                status: r.status,
+                debtor: _holders[r.debtor - 1],
+                creditor: _holders[r.creditor - 1],
+                amount: r.amount,
+                purpose: r.purpose,
+                priority: r.priority,
+                travelRuleHash: r.travelRuleHash,
+                sequence: uint64(seq)
+            });
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function account(address holder) external view returns (AccountView memory) {
+        PackedAccount state = _accounts[holder];
+        PackedAccount current = _rollover(state);
+        return
+            AccountView({
+                open: state.hasFlag(OPEN),
+                balance: state.balance(),
+                openingBalance: _opening(current),
+                netDebitCap: _netDebitCap[holder],
+                capped: state.hasFlag(CAPPED),
+                restriction: state.restriction(block.timestamp)
+            });
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function queue(uint256 offset, uint256 limit) external view returns (bytes16[] memory uetrs) {
+        uint256 length = _queueLength;
+        uint256 count = offset >= length ? 0 : length - offset;
+        if (count > limit) count = limit;
+        uetrs = new bytes16[](count);
+        uint256 index = 0;
+        for (uint256 p = 0; p < PRIORITIES && index < offset + count; ++p) {
+            for (uint256 seq = _queue[p].head; seq != 0 && index < offset + count; seq = _records[seq].next) {
+                if (index >= offset) uetrs[index - offset] = _records[seq].uetr;
+                ++index;
+            }
+        }
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function queueLength() external view returns (uint256) {
+        return _queueLength;
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function config() external view returns (Config memory) {
+        return _config;
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function cycleCount() external view returns (uint256) {
+        return _cycles;
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function dollar() external view returns (address) {
+        return address(_dollar);
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    function _requireValid(Instruction calldata ins, uint256 threshold) private view {
+        bytes16 uetr = ins.uetr;
+        // UUID version 4 (high nibble of byte 6) and RFC 4122 variant (top bits 10 of byte 8).
+        if (uint8(uetr[6]) >> 4 != 4 || uint8(uetr[8]) >> 6 != 2) revert SettlementInvalidUetr(uetr);
+        uint256 e2eLength = uint8(ins.endToEndId[0]);
+        if (e2eLength == 0 || e2eLength > 35) revert SettlementInvalidEndToEndId(e2eLength);
+        _requirePurpose(ins.purpose);
+        if (ins.priority > LOWEST_PRIORITY) revert SettlementInvalidPriority(ins.priority);
+        uint256 amount = ins.amount;
+        if (amount == 0) revert SettlementZeroAmount();
+        if (amount > MAX_AMOUNT) revert SettlementAmountTooLarge(amount, MAX_AMOUNT);
+        if (ins.creditor == msg.sender) revert SettlementSelfPayment(msg.sender);
+        if (amount >= threshold && ins.travelRuleHash == bytes32(0)) {
+            revert SettlementTravelRuleRequired(amount, threshold);
+        }
+    }
+
+    /// @dev Four upper-case letters, checked a byte at a time without a loop: a byte is in "A".."Z" when
+    /// adding 0x3f (0x80 - "A") sets its top bit and adding 0x25 (0x80 - "Z" - 1) does not.
+    function _requirePurpose(bytes4 purpose) private pure {
+        uint32 code = uint32(purpose);
+        uint32 aboveA = code + 0x3f3f3f3f;
+        uint32 aboveZ = code + 0x25252525;
+        // No byte may carry into the next: every byte must be < 0x80 (ASCII) before the additions.
+        bool ascii = code & 0x80808080 == 0;
+        if (!ascii || aboveA & 0x80808080 != 0x80808080 || aboveZ & 0x80808080 != 0) {
+            revert SettlementInvalidPurpose(purpose);
+        }
+    }
+
+    function _requireWithinWindow(Config storage cfg) private view {
+        uint256 timeOfDay = block.timestamp % 1 days;
+        bool inside =
+            cfg.windowOpen < cfg.windowClose
+                ? timeOfDay >= cfg.windowOpen && timeOfDay < cfg.windowClose
+                : timeOfDay >= cfg.windowOpen || timeOfDay < cfg.windowClose;
+        if (!inside) revert SettlementOutsideOperatingWindow(timeOfDay, cfg.windowOpen, cfg.windowClose);
+    }
+
+    /// @dev The fast check of the payment path: open, registered, Active, not frozen, KYC unexpired.
+    function _isReady(PackedAccount state) private view returns (bool) {
+        return state.flags() & (MIRRORED | OPEN) == READY && state.kycExpiry() > block.timestamp;
+    }
+
+    function _requireParty(address holder, PackedAccount state) private view {
+        if (!state.hasFlag(OPEN)) revert SettlementAccountNotOpen(holder);
+        _requireUnrestricted(holder, state);
+    }
+
+    function _requireUnrestricted(address holder, PackedAccount state) private view {
+        if (state.mayTransact(block.timestamp)) return;
+        revert SettlementAccountRestricted(holder, state.restriction(block.timestamp));
+    }
+
+    function _requireOpen(address holder) private view returns (PackedAccount state) {
+        state = _accounts[holder];
+        if (!state.hasFlag(OPEN)) revert SettlementAccountNotOpen(holder);
+    }
+
+    /// @dev Reverts when paying `amount` would take a capped account more than its cap below the day's opening
+    /// balance, whether it pays now or later from the queue.
+    function _requireWithinCap(address holder, PackedAccount state, uint256 amount) private view {
+        if (!state.hasFlag(CAPPED)) return;
+        uint256 opening = _opening(state);
+        uint256 balance = state.balance();
+        uint256 netDebit = opening + amount > balance ? opening + amount - balance : 0;
+        uint256 cap = _netDebitCap[holder];
+        if (netDebit > cap) revert SettlementNetDebitCapExceeded(holder, cap, netDebit);
+    }
+
+    // ---------------------------------------------------------------- account words
+
+    function _mirror(address holder, PackedAccount state) private view returns (PackedAccount) {
+        (uint8 tokenFlags, uint40 kycExpiry) = _dollar.complianceOf(holder);
+        uint8 flags_ = (state.flags() & ~MIRRORED) | (tokenFlags & MIRRORED);
+        return state.withParticipant(false, false, kycExpiry).withFlags(flags_);
+    }
+
+    function _opening(PackedAccount state) private pure returns (uint256) {
+        return state.extra() & OPENING_MASK;
+    }
+
+    function _withOpening(PackedAccount state, uint256 opening) private pure returns (PackedAccount) {
+        return state.withExtra((state.extra() & ~OPENING_MASK) | opening);
+    }
+
+    /// @dev At the first movement of a business day (UTC), a capped account's opening balance becomes its
+    /// current balance. Uncapped accounts skip the bookkeeping; {setNetDebitCap} starts it.
+    function _rollover(PackedAccount state) private view returns (PackedAccount) {
+        if (!state.hasFlag(CAPPED)) return state;
+        uint256 today = (block.timestamp / 1 days) & 0xffff;
+        if (state.extra() >> 96 == today) return state;
+        return state.withExtra((today << 96) | state.balance());
+    }
+
+    function _maxDebit(address holder, PackedAccount state) private view returns (uint256) {
+        if (!state.hasFlag(OPEN) || !state.mayTransact(block.timestamp)) return 0;
+        uint256 balance = state.balance();
+        if (!state.hasFlag(CAPPED)) return balance;
+        // The cap bounds opening - balanceAfter, so the balance may fall to opening - cap at the lowest.
+        uint256 cap = _netDebitCap[holder];
+        uint256 opening = _opening(state);
+        uint256 floor = opening > cap ? opening - cap : 0;
+        return balance > floor ? balance - floor : 0;
+    }
+
+    // ---------------------------------------------------------------- queue
+
+    function _enqueue(Instruction calldata ins, address debtor) private {
+        uint40 seq = ++_sequence;
+        uint8 priority = ins.priority;
+        Ends storage ends = _queue[priority];
+        uint40 tail = ends.tail;
+        _records[seq] = Record({
+            uetr: ins.uetr,
+            amount: uint88(ins.amount),
+            purpose: ins.purpose,
+            priority: priority,
+            debtor: _holderNumber[debtor],
+            creditor: _holderNumber[ins.creditor],
+            status: PaymentStatus.Queued,
+            next: 0,
+            prev: tail,
+            travelRuleHash: ins.travelRuleHash
+        });
+        if (tail == 0) ends.head = seq;
+        else _records[tail].next = seq;
+        ends.tail = seq;
+        ++_queueLength;
+        _uetrs[ins.uetr] = seq;
+        emit PaymentQueued(
+            ins.uetr,
+            debtor,
+            ins.creditor,
+            ins.amount,
+            ins.purpose,
+            ins.travelRuleHash,
+            ins.businessRef,
+            ins.endToEndId,
+            priority,
+            seq
+        );
+    }
+
+    function _unlink(Record storage r) private {
+        Ends storage ends = _queue[r.priority];
+        (uint40 prev, uint40 next) = (r.prev, r.next);
+        if (prev == 0) ends.head = next;
+        else _records[prev].next = next;
+        if (next == 0) ends.tail = prev;
+        else _records[next].prev = prev;
+        --_queueLength;
+    }
+
+    /// @dev Reads the first `maxPayments` queued payments in settlement order, one storage word each, into
+    /// netting legs whose parties are numbered in order of first appearance, and notes for each priority the
+    /// first payment left unread (0 when the whole list was read).
+    function _collect(Cycle memory cycle, uint256 maxPayments) private view {
+        uint256 count = _queueLength < maxPayments ? _queueLength : maxPayments;
+        cycle.seqs = new uint256[](count);
+        cycle.priorities = new uint8[](count);
+        cycle.legs = new Netting.Leg[](count);
+        uint256[] memory numbers = new uint256[](count * 2);
+        uint256 parties = 0;
+        uint256 n = 0;
+        for (uint256 p = 0; p < PRIORITIES; ++p) {
+            uint256 seq = _queue[p].head;
+            for (; seq != 0 && n < count; ++n) {
+                Record storage r = _records[seq];
+                uint256 d;
+                uint256 c;
+                (d, parties) = _partyIndex(numbers, parties, r.debtor);
+                (c, parties) = _partyIndex(numbers, parties, r.creditor);
+                cycle.legs[n] = Netting.Leg({debtor: d, creditor: c, amount: r.amount, excluded: false});
+                cycle.seqs[n] = seq;
+                cycle.priorities[n] = uint8(p);
+                seq = r.next;
+            }
+            cycle.rest[p] = seq;
+        }
+        cycle.parties = new address[](parties);
+        cycle.states = new PackedAccount[](parties);
+        for (uint256 i = 0; i < parties; ++i) {
+            address holder = _holders[numbers[i] - 1];
+            cycle.parties[i] = holder;
+            cycle.states[i] = _rollover(_accounts[holder]);
+        }
+    }
+
+    function _partyIndex(
+        uint256[] memory numbers,
+        uint256 count,
+        uint256 number
+    ) private pure returns (uint256 index, uint256 newCount) {
+        for (uint256 p = 0; p < count; ++p) {
+            if (numbers[p] == number) return (p, count);
+        }
+        numbers[count] = number;
+        return (count, count + 1);
+    }
+
+    /// @dev Marks the kept payments settled and relinks the ones left out, in order, ahead of the unread rest.
+    function _settleLegs(Cycle memory cycle) private returns (uint256 gross) {
+        uint40[3] memory lastLeftOut;
+        bool[3] memory started;
+        for (uint256 i = 0; i < cycle.seqs.length; ++i) {
+            uint8 p = cycle.priorities[i];
+            if (cycle.legs[i].excluded) {
+                uint40 seq = uint40(cycle.seqs[i]);
+                _link(p, lastLeftOut[p], seq, started[p]);
+                started[p] = true;
+                lastLeftOut[p] = seq;
+            } else {
+                gross += _markSettled(cycle, i);
+            }
+        }
+        for (uint256 p = 0; p < PRIORITIES; ++p) {
+            // Only priorities the cycle read from need relinking.
+            if (!started[p] && _queue[p].head == cycle.rest[p]) continue;
+            _link(uint8(p), lastLeftOut[p], uint40(cycle.rest[p]), started[p]);
+            if (cycle.rest[p] == 0) _queue[p].tail = lastLeftOut[p];
+        }
+    }
+
+    function _markSettled(Cycle memory cycle, uint256 i) private returns (uint256 amount) {
+        Record storage r = _records[cycle.seqs[i]];
+        Netting.Leg memory leg = cycle.legs[i];
+        r.status = PaymentStatus.Settled;
+        amount = leg.amount;
+        emit QueuedPaymentSettled(
+            r.uetr,
+            cycle.parties[leg.debtor],
+            cycle.parties[leg.creditor],
+            amount,
+            r.purpose,
+            r.travelRuleHash,
+            cycle.id
+        );
+    }
+
+    /// @dev Appends `seq` after `previous` in priority `p`'s list (`seq` 0 ends the list).
+    function _link(uint8 p, uint40 previous, uint40 seq, bool started) private {
+        if (!started) _queue[p].head = seq;
+        else _records[previous].next = seq;
+        if (seq != 0) _records[seq].prev = started ? previous : 0;
+    }
+
+    function _applyNet(Cycle memory cycle, int256[] memory net) private returns (uint256 netLiquidity) {
+        for (uint256 p = 0; p < cycle.parties.length; ++p) {
+            int256 position = net[p];
+            if (position == 0) continue;
+            PackedAccount state = cycle.states[p];
+            uint256 balance = state.balance();
+            // Netting.resolve keeps every net debit within the party's balance, and credits within the supply.
+            if (position < 0) {
+                netLiquidity += uint256(-position);
+                balance -= uint256(-position);
+            } else {
+                balance += uint256(position);
+            }
+            _accounts[cycle.parties[p]] = state.withBalance(balance);
+            emit NetPositionSettled(cycle.id, cycle.parties[p], position);
+        }
+    }
+}
