@@ -6,7 +6,7 @@ import {IDigitalDollar} from "../interfaces/IDigitalDollar.sol";
 import {IComplianceObserver} from "../interfaces/IComplianceObserver.sol";
 import {ISettlementEngine} from "../interfaces/ISettlementEngine.sol";
 import {Netting} from "../libraries/Netting.sol";
-import {PackedAccount, PackedAccountLib, Restriction} from "../libraries/PackedAccount.sol";
+import {PackedAccount, PackedAccountLib} from "../libraries/PackedAccount.sol";
 
 /// @title SettlementEngine
 /// @notice Real-time gross settlement with a queue and netting cycles over settlement accounts funded in DUSD.
