@@ -1,0 +1,4 @@
+module.exports = {
+  skipFiles: ["mocks/"],
+  mocha: { grep: "@bench", invert: true },
+};
