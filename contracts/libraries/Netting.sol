@@ -21,7 +21,8 @@ library Netting {
 
     /// @notice Marks the legs left out and returns every party's net position (credits minus debits) over the
     /// legs kept, and how many legs were kept.
-    /// @param legs Payments in settlement order; `debtor` and `creditor` index into `maxDebit`.
+    /// @param legs Payments in settlement order; `debtor` and `creditor` index into `maxDebit`. Legs already
+    /// marked `excluded` are left out from the start.
     /// @param maxDebit For each party, the largest net debit it can cover.
     function resolve(
         Leg[] memory legs,
@@ -33,12 +34,13 @@ library Netting {
         uint256[] memory cursor = new uint256[](parties);
         for (uint256 i = 0; i < legs.length; ++i) {
             Leg memory leg = legs[i];
+            if (leg.excluded) continue;
             int256 amount = int256(leg.amount);
             net[leg.debtor] -= amount;
             net[leg.creditor] += amount;
             cursor[leg.debtor] = i + 1;
+            ++kept;
         }
-        kept = legs.length;
 
         while (true) {
             uint256 short = _firstShort(net, maxDebit);

@@ -224,9 +224,15 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
         cycle.id = cycleId = ++_cycles;
         _collect(cycle, maxPayments);
         uint256[] memory maxDebit = new uint256[](cycle.parties.length);
+        bool[] memory restricted = new bool[](cycle.parties.length);
+        bool anyRestricted = false;
         for (uint256 p = 0; p < cycle.parties.length; ++p) {
             maxDebit[p] = _maxDebit(cycle.parties[p], cycle.states[p]);
+            if (!cycle.states[p].mayTransact(block.timestamp)) restricted[p] = anyRestricted = true;
         }
+        // A party frozen, suspended or out of KYC since its payments queued neither pays nor is paid: a zero
+        // net debit limit alone would still let it receive, or pay out against what it receives.
+        if (anyRestricted) _excludeRestricted(cycle.legs, restricted);
         int256[] memory net;
         (net, settled) = Netting.resolve(cycle.legs, maxDebit);
 
@@ -565,6 +571,13 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
             address holder = _holders[numbers[i] - 1];
             cycle.parties[i] = holder;
             cycle.states[i] = _rollover(_accounts[holder]);
+        }
+    }
+
+    function _excludeRestricted(Netting.Leg[] memory legs, bool[] memory restricted) private pure {
+        for (uint256 i = 0; i < legs.length; ++i) {
+            Netting.Leg memory leg = legs[i];
+            if (restricted[leg.debtor] || restricted[leg.creditor]) leg.excluded = true;
         }
     }
 
