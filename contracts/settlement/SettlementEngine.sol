@@ -33,19 +33,19 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
     uint256 private constant UETR_SETTLED = 1;
 
     /// @dev A queued payment in three words, the fewest a netting cycle can read it from: parties are
-    /// numbered (see `_holders`) so that both fit in the word with the queue links.
-    /// The second word holds all a netting cycle needs to decide; the others are read only for the payments
-    /// it settles, to log their evidence.
+    /// numbered (see `_holders`) so that both fit in the word with the amount and the queue links.
+    /// The first word holds all a netting cycle needs to decide; the others are read only for the payments
+    /// it settles, to log their evidence. (With the UETR first, the amount would pack into the UETR's word.)
     struct Record {
-        bytes16 uetr;
-        bytes4 purpose;
-        uint8 priority;
         uint88 amount;
         uint32 debtor;
         uint32 creditor;
         PaymentStatus status;
         uint40 next;
         uint40 prev;
+        bytes16 uetr;
+        bytes4 purpose;
+        uint8 priority;
         bytes32 travelRuleHash;
     }
 
