@@ -30,7 +30,8 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
     uint8 private constant READY = PackedAccountLib.REGISTERED | PackedAccountLib.ACTIVE | OPEN;
     uint256 private constant OPENING_MASK = (1 << 96) - 1;
     uint256 private constant PRIORITIES = 3;
-    uint256 private constant UETR_SETTLED = 1;
+    /// @dev Above every sequence number (they are uint40 and start at 1), so no queued payment is taken for it.
+    uint256 private constant UETR_SETTLED = type(uint256).max;
 
     /// @dev A queued payment in three words, the fewest a netting cycle can read it from: parties are
     /// numbered (see `_holders`) so that both fit in the word with the amount and the queue links.
