@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const founders = (process.env.T12_FOUNDERS?.split(",") ?? [...FOUNDING_JURISDICTIONS]).map((code, i) =>
     toBytes2(parseJurisdiction(`T12_FOUNDERS[${i}]`, code.trim())),
   );
-  const { registry, dollar, engine } = await hre.ignition.deploy(T12Ledger, {
+  const { registry, dollar, engine, provenance } = await hre.ignition.deploy(T12Ledger, {
     parameters: { T12Ledger: { founders } },
   });
   const network = await hre.ethers.provider.getNetwork();
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       ParticipantRegistry: await registry.getAddress(),
       DigitalDollar: await dollar.getAddress(),
       SettlementEngine: await engine.getAddress(),
+      ProvenanceRegistry: await provenance.getAddress(),
     },
   };
   const dir = process.env.T12_DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "deployments");

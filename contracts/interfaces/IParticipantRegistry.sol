@@ -197,6 +197,11 @@ interface IParticipantRegistry {
 
     function participant(address account) external view returns (Participant memory);
 
+    /// @notice A participant's kind, status, jurisdiction and KYC expiry, read from one storage word.
+    function standing(
+        address account
+    ) external view returns (Kind kind, Status status, bytes2 jurisdiction_, uint40 kycExpiry);
+
     /// @notice Active status and unexpired KYC.
     function isActive(address account) external view returns (bool);
 

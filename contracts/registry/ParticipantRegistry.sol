@@ -241,6 +241,14 @@ contract ParticipantRegistry is AccessControl, IParticipantRegistry {
     }
 
     /// @inheritdoc IParticipantRegistry
+    function standing(
+        address account
+    ) external view returns (Kind kind, Status status, bytes2 jurisdiction_, uint40 kycExpiry) {
+        Participant storage p = _participants[account];
+        return (p.kind, p.status, p.jurisdiction, p.kycExpiry);
+    }
+
+    /// @inheritdoc IParticipantRegistry
     function isActive(address account) public view returns (bool) {
         Participant storage p = _participants[account];
         return p.status == Status.Active && p.kycExpiry > block.timestamp;

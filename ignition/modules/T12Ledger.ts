@@ -8,8 +8,8 @@ import {
 import { toBytes2 } from "../../src/sdk/deploy";
 
 /**
- * The whole ledger: participant registry, digital dollar and settlement engine, wired together. The deploying
- * account becomes the admin of all three (it hands roles on afterwards). Parameters, all optional: `founders`
+ * The whole ledger: participant registry, digital dollar, settlement engine and provenance registry, wired
+ * together. The deploying account becomes the admin of each (it hands roles on afterwards). Parameters, all optional: `founders`
  * (`bytes2` hex codes of the jurisdictions admitted at deployment), `votingPeriod` and `maxAttestationAge`
  * (seconds), `travelRuleThreshold` (DUSD units, 6 decimals).
  */
@@ -24,9 +24,12 @@ export default buildModule("T12Ledger", (m) => {
   const dollar = m.contract("DigitalDollar", [admin, registry, maxAttestationAge], { from: admin });
   const engine = m.contract("SettlementEngine", [admin, dollar, travelRuleThreshold], { from: admin });
 
+  const provenance = m.contract("ProvenanceRegistry", [admin, registry], { from: admin });
+
   m.call(registry, "addObserver", [dollar], { from: admin });
   m.call(dollar, "setSystemAccount", [engine, true], { from: admin });
   m.call(dollar, "setObserver", [engine], { from: admin });
+  m.call(provenance, "setSettlementEngine", [engine], { from: admin });
 
-  return { registry, dollar, engine };
+  return { registry, dollar, engine, provenance };
 });

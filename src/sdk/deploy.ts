@@ -3,9 +3,11 @@ import { ethers } from "ethers";
 import {
   DigitalDollar__factory,
   ParticipantRegistry__factory,
+  ProvenanceRegistry__factory,
   SettlementEngine__factory,
   type DigitalDollar,
   type ParticipantRegistry,
+  type ProvenanceRegistry,
   type SettlementEngine,
 } from "../../typechain-types";
 import {
@@ -61,11 +63,13 @@ export async function deployCore(deployer: Signer, options: DeployOptions = {}):
 
 export interface SystemDeployment extends CoreDeployment {
   engine: SettlementEngine;
+  provenance: ProvenanceRegistry;
 }
 
 /**
- * Deploys the core and the settlement engine, makes the engine a system account of the dollar (it holds the
- * DUSD behind the settlement accounts) and the dollar's compliance observer.
+ * Deploys the core, the settlement engine and the provenance registry: makes the engine a system account of the
+ * dollar (it holds the DUSD behind the settlement accounts) and the dollar's compliance observer, and lets it
+ * deliver items against payment.
  */
 export async function deploySystem(deployer: Signer, options: DeployOptions = {}): Promise<SystemDeployment> {
   const core = await deployCore(deployer, options);
@@ -78,5 +82,11 @@ export async function deploySystem(deployer: Signer, options: DeployOptions = {}
   const engineAddress = await engine.getAddress();
   await (await core.dollar.setSystemAccount(engineAddress, true)).wait();
   await (await core.dollar.setObserver(engineAddress)).wait();
-  return { ...core, engine };
+  const provenance = await new ProvenanceRegistry__factory(deployer).deploy(
+    await deployer.getAddress(),
+    await core.registry.getAddress(),
+  );
+  await provenance.waitForDeployment();
+  await (await provenance.setSettlementEngine(engineAddress)).wait();
+  return { ...core, engine, provenance };
 }
