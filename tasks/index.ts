@@ -1,1 +1,3 @@
-export {};
+// Each module registers its tasks with Hardhat when imported.
+import "./pay";
+import "./queue";

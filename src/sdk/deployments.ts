@@ -7,8 +7,14 @@ import { join } from "node:path";
 
 import type { ContractRunner, Provider } from "ethers";
 
-import { DigitalDollar__factory, ParticipantRegistry__factory, SettlementEngine__factory } from "../../typechain-types";
-import type { SystemDeployment } from "./deploy";
+import {
+  DigitalDollar__factory,
+  ParticipantRegistry__factory,
+  SettlementEngine__factory,
+  type DigitalDollar,
+  type ParticipantRegistry,
+  type SettlementEngine,
+} from "../../typechain-types";
 import { describeValue, InputError } from "./errors";
 import { parseAddress } from "./inputs";
 
@@ -21,6 +27,13 @@ export interface DeploymentRecord {
   /** Block of the first deployment transaction: where log readers start. */
   block: number;
   contracts: Record<ContractName, string>;
+}
+
+/** The contracts of a record, typed. */
+export interface RecordedContracts {
+  registry: ParticipantRegistry;
+  dollar: DigitalDollar;
+  engine: SettlementEngine;
 }
 
 /** Environment variable that overrides the directory of deployment records. */
@@ -107,9 +120,9 @@ export function writeDeployment(record: DeploymentRecord, dir: string = deployme
   return path;
 }
 
-/** The record of a deployment made with {@link deploySystem}. */
+/** The record of a deployment (e.g. the result of `deploySystem`). */
 export async function recordOf(
-  system: SystemDeployment,
+  system: RecordedContracts,
   network: string,
   chainId: number,
   block: number,
@@ -134,7 +147,7 @@ export async function attachDeployment(
   record: DeploymentRecord,
   runner: ContractRunner,
   provider: Provider,
-): Promise<SystemDeployment> {
+): Promise<RecordedContracts> {
   const { chainId } = await provider.getNetwork();
   if (chainId !== BigInt(record.chainId)) {
     throw new InputError(
@@ -149,7 +162,9 @@ export async function attachDeployment(
       throw new InputError(
         `deployment ${record.network}: contracts.${contract}`,
         `${address} holds no code`,
-        "the address of a deployed contract (redeploy, or the node was restarted)",
+        record.network === "hardhat"
+          ? "a deployed contract (the in-process network starts empty on every run: deploy to a node, use --network)"
+          : "the address of a deployed contract (redeploy, or the node was restarted)",
       );
     }
   }
