@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { toBytes2 as b2 } from "../../src/sdk/deploy";
@@ -116,6 +116,8 @@ describe("DigitalDollar", function () {
     });
 
     it("costs at most 1.08 times a plain OpenZeppelin ERC-20 transfer", async function () {
+      // Coverage instrumentation inflates gas; the budget is measured on the real bytecode only.
+      if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING) this.skip();
       const { dollar, plain, bankA, bankB } = await loadFixture(coreFixture);
       const permissioned = await (await dollar.connect(bankA).transfer(bankB.address, usd(1))).wait();
       const baseline = await (await plain.connect(bankA).transfer(bankB.address, usd(1))).wait();
