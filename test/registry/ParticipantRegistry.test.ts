@@ -1208,6 +1208,18 @@ describe("ParticipantRegistry", function () {
       expect(await registry.hasVoted(7, b2("US"))).to.be.false;
     });
 
+    it("report a participant's standing as its record says, and an unknown account's as empty", async function () {
+      const { registry, bankA, alice, outsider, kycExpiry } = await loadFixture(coreFixture);
+      await registry.connect(bankA).suspend(alice.address);
+      expect(await registry.standing(alice.address)).to.deep.equal([
+        BigInt(Kind.Customer),
+        BigInt(Status.Suspended),
+        b2("US"),
+        BigInt(kycExpiry),
+      ]);
+      expect(await registry.standing(outsider.address)).to.deep.equal([0n, 0n, "0x0000", 0n]);
+    });
+
     it("report the dollar as the one observer after deployment", async function () {
       const { registry, dollar } = await loadFixture(coreFixture);
       expect(await registry.observers()).to.deep.equal([await dollar.getAddress()]);
