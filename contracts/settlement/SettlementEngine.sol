@@ -407,8 +407,13 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
     /// adding 0x3f (0x80 - "A") sets its top bit and adding 0x25 (0x80 - "Z" - 1) does not.
     function _requirePurpose(bytes4 purpose) private pure {
         uint32 code = uint32(purpose);
-        uint32 aboveA = code + 0x3f3f3f3f;
-        uint32 aboveZ = code + 0x25252525;
+        uint32 aboveA;
+        uint32 aboveZ;
+        unchecked {
+            // Wraps only when the first byte is 0xc1 or above, which the ASCII check below rejects.
+            aboveA = code + 0x3f3f3f3f;
+            aboveZ = code + 0x25252525;
+        }
         // No byte may carry into the next: every byte must be < 0x80 (ASCII) before the additions.
         bool ascii = code & 0x80808080 == 0;
         if (!ascii || aboveA & 0x80808080 != 0x80808080 || aboveZ & 0x80808080 != 0) {
