@@ -171,7 +171,8 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         address buyer = it.custodian;
         delete _terms[id];
         it.custodian = msg.sender;
-        it.disposition = Disposition.Active;
+        // A shipment recalled on its way goes back to the seller still recalled.
+        if (it.disposition == Disposition.InTransit) it.disposition = Disposition.Active;
         emit DeliveryAgainstPaymentWithdrawn(id, msg.sender, buyer);
         emit ItemReceived(id, buyer, msg.sender, eventHash, _chain(it, EventKind.Receive, eventHash, 0));
     }
@@ -190,6 +191,7 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         Terms memory terms = _terms[id];
         if (terms.seller == address(0)) revert ProvenanceNoDeliveryAgainstPayment(id);
         Item storage it = _items[id];
+        if (it.disposition != Disposition.InTransit) revert ProvenanceInvalidDisposition(id, it.disposition);
         if (it.custodian != buyer) revert ProvenanceNotRecipient(id, buyer);
         if (terms.seller != seller || terms.price != amount) {
             revert ProvenancePaymentMismatch(id, terms.seller, terms.price, seller, amount);
