@@ -57,6 +57,7 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         _requireHeld(parent, _items[parent], Disposition.Active);
         for (uint256 i = 0; i < children.length; ++i) {
             ItemId child = children[i];
+            if (ItemId.unwrap(child) == ItemId.unwrap(parent)) revert ProvenanceNotChild(parent, child);
             Item storage it = _items[child];
             _requireHeld(child, it, Disposition.Active);
             it.parent = parent;
