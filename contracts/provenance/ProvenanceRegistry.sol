@@ -228,7 +228,8 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         if (current == Disposition.Recalled || current == Disposition.Consumed) {
             revert ProvenanceInvalidDisposition(id, current);
         }
-        if (msg.sender != it.custodian) _requireRegulatorOf(id, it);
+        address holder = _holder(it);
+        if (msg.sender != holder) _requireRegulatorOf(id, it.origin, holder);
         _setDisposition(id, it, Disposition.Recalled, EventKind.Recall, eventHash);
     }
 
@@ -355,11 +356,19 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         _requireActive(account);
     }
 
-    function _requireRegulatorOf(ItemId id, Item storage it) private view {
+    function _requireRegulatorOf(ItemId id, bytes2 origin, address holder) private view {
         bytes2 code = _registry.jurisdictionOfRegulator(msg.sender);
         if (code == bytes2(0) || !_registry.isActive(msg.sender)) revert ProvenanceNotRegulator(msg.sender, id);
-        (, , bytes2 custodianJurisdiction, ) = _registry.standing(it.custodian);
-        if (code != it.origin && code != custodianJurisdiction) revert ProvenanceNotRegulator(msg.sender, id);
+        (, , bytes2 holderJurisdiction, ) = _registry.standing(holder);
+        if (code != origin && code != holderJurisdiction) revert ProvenanceNotRegulator(msg.sender, id);
+    }
+
+    /// @dev Who holds an item: its custodian or, while it is packed, the custodian of its outermost container. A
+    /// packed item's own custodian is whoever packed it; the container may have changed hands since. The walk
+    /// ends: a parent is Active when it takes a child, and an item never contains itself.
+    function _holder(Item storage it) private view returns (address) {
+        while (it.disposition == Disposition.Contained) it = _items[it.parent];
+        return it.custodian;
     }
 
     function _requireEventHash(bytes32 eventHash) private pure {
