@@ -1,0 +1,78 @@
+import type { ContractTransactionResponse } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { setupBench, usd } from "./setup";
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("transaction was not mined");
+  return Number(receipt.gasUsed);
+}
+
+/** Receipt gas of the token operations, the digital dollar against the plain OpenZeppelin ERC-20. */
+export async function benchTokenGas(hre: HardhatRuntimeEnvironment): Promise<Record<string, number>> {
+  const s = await setupBench(hre);
+  const [a, b] = s.banks;
+  const [fresh1, fresh2, fresh3, fresh4] = s.fresh;
+  const amount = usd(1250.75);
+
+  const plainTransfer = await gasOf(s.plain.connect(a).transfer(b.address, amount));
+  const plainTransferFresh = await gasOf(s.plain.connect(a).transfer(fresh1.address, amount));
+  const dollarTransfer = await gasOf(s.dollar.connect(a).transfer(b.address, amount));
+  const dollarTransferFresh = await gasOf(s.dollar.connect(a).transfer(fresh2.address, amount));
+  const dollarMintFresh = await gasOf(s.dollar.connect(s.issuer).mint(fresh3.address, amount));
+
+  const network = await hre.ethers.provider.getNetwork();
+  const latest = (await hre.ethers.provider.getBlock("latest"))?.timestamp ?? 0;
+  const authorization = {
+    from: a.address,
+    to: b.address,
+    value: amount,
+    validAfter: 0,
+    validBefore: latest + 3600,
+    nonce: hre.ethers.id("bench-authorization-1"),
+  };
+  const signature = hre.ethers.Signature.from(
+    await a.signTypedData(
+      {
+        name: "Digital Dollar",
+        version: "1",
+        chainId: network.chainId,
+        verifyingContract: await s.dollar.getAddress(),
+      },
+      {
+        TransferWithAuthorization: [
+          { name: "from", type: "address" },
+          { name: "to", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "validAfter", type: "uint256" },
+          { name: "validBefore", type: "uint256" },
+          { name: "nonce", type: "bytes32" },
+        ],
+      },
+      authorization,
+    ),
+  );
+  const dollarTransferWithAuthorization = await gasOf(
+    s.dollar
+      .connect(fresh4)
+      .transferWithAuthorization(
+        authorization.from,
+        authorization.to,
+        authorization.value,
+        authorization.validAfter,
+        authorization.validBefore,
+        authorization.nonce,
+        signature.v,
+        signature.r,
+        signature.s,
+      ),
+  );
+  return {
+    plainTransfer,
+    plainTransferFresh,
+    dollarTransfer,
+    dollarTransferFresh,
+    dollarMintFresh,
+    dollarTransferWithAuthorization,
+  };
+}

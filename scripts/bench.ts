@@ -1,0 +1,58 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import hre from "hardhat";
+import { benchTokenGas } from "../bench/gas";
+import { benchSettlement } from "../bench/settlement";
+
+/** A goal a benchmark figure is held to: `value <= limit`. */
+interface Goal {
+  name: string;
+  value: number;
+  limit: number;
+}
+
+/**
+ * `npm run bench`: runs every benchmark on the in-process network, prints a table and writes
+ * bench/results.json. Gas is receipt gasUsed and deterministic; ratios are taken within the same run.
+ */
+async function main(): Promise<void> {
+  const tokenGas = await benchTokenGas(hre);
+  await hre.network.provider.send("hardhat_reset");
+  const settlement = await benchSettlement(hre);
+
+  const gas = { ...tokenGas, ...settlement.gas };
+  const results = { gas, settlement: settlement.settlement };
+
+  const goals: Goal[] = [
+    { name: "dollarTransfer / plainTransfer", value: gas.dollarTransfer / gas.plainTransfer, limit: 1.08 },
+    { name: "paymentGross / plainTransfer", value: gas.paymentGross / gas.plainTransfer, limit: 1.9 },
+    { name: "netting100PerPayment / paymentGross", value: gas.netting100PerPayment / gas.paymentGross, limit: 0.3 },
+  ];
+
+  console.log("\nGas (receipt gasUsed)");
+  console.table(Object.fromEntries(Object.entries(gas).map(([key, value]) => [key, { gas: value }])));
+  console.log("Settlement (dollars)");
+  console.table(Object.fromEntries(Object.entries(settlement.settlement).map(([key, value]) => [key, { value }])));
+  const saved = 1 - settlement.settlement.netting100NetLiquidity / settlement.settlement.netting100GrossValue;
+  console.log(`Liquidity saved by netting: ${(saved * 100).toFixed(1)}% (net liquidity / gross value)`);
+  console.log("Goals");
+  console.table(
+    goals.map((goal) => ({
+      goal: goal.name,
+      ratio: Number(goal.value.toFixed(4)),
+      limit: goal.limit,
+      met: goal.value <= goal.limit ? "yes" : "NO",
+    })),
+  );
+
+  const file = path.join(__dirname, "..", "bench", "results.json");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+  console.log(`Wrote ${path.relative(process.cwd(), file)}`);
+  if (goals.some((goal) => goal.value > goal.limit)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});
