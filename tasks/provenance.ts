@@ -1,0 +1,158 @@
+/**
+ * `npx hardhat provenance trace <epc> [--json] [--policy <file>]`: the full lineage of an item as a tree, with the
+ * findings of an origin policy and custody gaps flagged on the components they concern.
+ * `npx hardhat provenance recall <epc> [--json]`: everything built from an item and who holds it now.
+ *
+ * The item id is the keccak-256 hash of the EPC URI as given (UTF-8). Contract addresses come from
+ * `deployments/<network>.json` (or `$T12_DEPLOYMENTS_DIR`); the graph is read from the provenance registry's logs
+ * from the recorded block on.
+ *
+ * Only modules free of the TypeChain output are imported at the top: Hardhat loads the tasks with its config,
+ * before `npx hardhat compile` has generated the bindings on a fresh clone.
+ */
+import { existsSync, readFileSync } from "node:fs";
+
+import { keccak256, toUtf8Bytes } from "ethers";
+import { scope, types } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { readProvenanceGraph, type ProvenanceGraph } from "../src/provenance/graph";
+import { findCustodyGaps, traceLineage, traceRecall } from "../src/provenance/lineage";
+import { readPolicyFile, screenLineage } from "../src/provenance/policy";
+import { lineageToJson, recallToJson, renderLineageTree, renderRecallTree } from "../src/report/provenanceTree";
+import { describeValue, InputError } from "../src/sdk/errors";
+import { parseAddress } from "../src/sdk/inputs";
+
+/** Where these tasks write; tests replace both to read what a task said. */
+export const io = {
+  out(line: string): void {
+    console.log(line);
+  },
+  err(line: string): void {
+    console.error(line);
+  },
+};
+
+/** Runs a task's body: a bad parameter (InputError) is one line on stderr and exit code 1; anything else propagates. */
+async function reporting(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    io.err(error.message);
+    process.exitCode = 1;
+  }
+}
+
+const EPC_EXPECTED = 'an EPC URI like "urn:epc:id:sgtin:0614141.107346.2017" or a GS1 Digital Link URI';
+
+/** Checks the EPC URI parameter; it is hashed exactly as given, so stray whitespace would name another item. */
+export function parseEpc(field: string, value: unknown): string {
+  if (typeof value !== "string" || value === "") {
+    throw new InputError(field, `${describeValue(value)} is not an EPC URI`, EPC_EXPECTED);
+  }
+  if (value.trim() !== value)
+    throw new InputError(field, `${describeValue(value)} has surrounding whitespace`, EPC_EXPECTED);
+  if (!/^(urn:epc:id:[a-z0-9]+:\S+|https?:\/\/\S+)$/.test(value)) {
+    throw new InputError(field, `${describeValue(value)} is not an EPC URI`, EPC_EXPECTED);
+  }
+  return value;
+}
+
+/** The provenance registry's address in the deployment record (the shared reader covers the other contracts). */
+function provenanceAddressIn(path: string): string {
+  const field = `${path}: contracts.ProvenanceRegistry`;
+  const record: unknown = JSON.parse(readFileSync(path, "utf8"));
+  const contracts = (record as { contracts?: Record<string, unknown> }).contracts ?? {};
+  const address = contracts.ProvenanceRegistry;
+  if (address === undefined) throw new InputError(field, "is missing", "the provenance registry's address");
+  if (typeof address !== "string") {
+    throw new InputError(field, `${describeValue(address)} is not a string`, "the provenance registry's address");
+  }
+  return parseAddress(field, address);
+}
+
+/** The provenance graph of the current network, read from the recorded deployment block on. */
+async function networkGraph(hre: HardhatRuntimeEnvironment): Promise<ProvenanceGraph> {
+  const { attachDeployment, deploymentPath, deploymentsDir, readDeployment } = await import("../src/sdk/deployments");
+  const { ProvenanceRegistry__factory } = await import("../typechain-types");
+  const dir = deploymentsDir(hre.config.paths.root);
+  const record = readDeployment(hre.network.name, dir);
+  const path = deploymentPath(hre.network.name, dir);
+  if (!existsSync(path)) throw new InputError(path, "does not exist", "a deployment record");
+  const address = provenanceAddressIn(path);
+  const provider = hre.ethers.provider;
+  const { registry } = await attachDeployment(record, provider, provider);
+  if ((await provider.getCode(address)) === "0x") {
+    throw new InputError(`${path}: contracts.ProvenanceRegistry`, `${address} holds no code`, "a deployed contract");
+  }
+  const provenance = ProvenanceRegistry__factory.connect(address, provider);
+  return readProvenanceGraph({ provenance, registry, provider, fromBlock: record.block });
+}
+
+function itemOf(graph: ProvenanceGraph, epc: string, network: string): string {
+  const id = keccak256(toUtf8Bytes(epc));
+  if (!graph.items.has(id)) {
+    throw new InputError(
+      "epc",
+      `${describeValue(epc)} (item ${id}) is not in the provenance records of network ${network}`,
+      "the EPC URI of a commissioned item",
+    );
+  }
+  return id;
+}
+
+export interface TraceArgs {
+  epc: string;
+  json: boolean;
+  policy?: string;
+}
+
+export interface RecallArgs {
+  epc: string;
+  json: boolean;
+}
+
+const provenance = scope("provenance", "Lineage, origin-policy screens and recall traces of supply-chain items");
+
+provenance
+  .task("trace", "The full lineage of an item: every component, with origins, custody and certificates")
+  .addPositionalParam("epc", "The item's EPC URI, e.g. urn:epc:id:sgtin:0614141.107346.2017", undefined, types.string)
+  .addFlag("json", "Print JSON instead of a tree")
+  .addOptionalParam("policy", "An origin-policy JSON file to screen the lineage against", undefined, types.string)
+  .setAction(async (args: TraceArgs, hre) =>
+    reporting(async () => {
+      // Every parameter is checked before the chain is read.
+      const epc = parseEpc("epc", args.epc);
+      const policy = args.policy === undefined ? undefined : readPolicyFile(args.policy, "--policy");
+      const graph = await networkGraph(hre);
+      const lineage = traceLineage(graph, itemOf(graph, epc, hre.network.name));
+      const maxTransit = policy?.maxTransitHours;
+      const gaps = findCustodyGaps(
+        graph,
+        lineage,
+        maxTransit === undefined ? {} : { maxTransitSeconds: maxTransit * 3600 },
+      );
+      const input = {
+        lineage,
+        gaps,
+        labels: new Map([[lineage.root, epc]]),
+        ...(policy === undefined ? {} : { report: screenLineage(lineage, policy) }),
+      };
+      io.out(args.json ? lineageToJson(input) : renderLineageTree(input));
+    }),
+  );
+
+provenance
+  .task("recall", "Everything built from an item, transitively, and who holds each now")
+  .addPositionalParam("epc", "The recalled item's EPC URI", undefined, types.string)
+  .addFlag("json", "Print JSON instead of a tree")
+  .setAction(async (args: RecallArgs, hre) =>
+    reporting(async () => {
+      const epc = parseEpc("epc", args.epc);
+      const graph = await networkGraph(hre);
+      const trace = traceRecall(graph, itemOf(graph, epc, hre.network.name));
+      const labels = new Map([[trace.source, epc]]);
+      io.out(args.json ? recallToJson(trace, labels) : renderRecallTree(trace, labels));
+    }),
+  );
