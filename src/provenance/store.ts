@@ -1,0 +1,352 @@
+/**
+ * The project's event store: one SQLite file (default `data/t12.sqlite`) shared by the off-chain concerns,
+ * each with its own tables under its own prefix. The provenance tables (`prov_`) keep every imported EPCIS
+ * event in full, as canonical JSON keyed by its CBV 2.0 event hash id, with the items it touches, the
+ * document it came from and the transactions that anchored it on chain.
+ *
+ * The schema evolves through numbered migrations recorded in `prov_schema_migrations`; the file runs in WAL
+ * mode; one import is written in one SQLite transaction ({@link ProvenanceStore.saveImport}).
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+import Database from "better-sqlite3";
+
+import type { JsonLdContext, JsonObject, JsonValue } from "./epcisTypes";
+
+/** The store's file under a project root: `data/t12.sqlite`. */
+export function defaultStorePath(root: string = process.cwd()): string {
+  return join(root, "data", "t12.sqlite");
+}
+
+/** JSON with object keys sorted by code point at every level and no whitespace: one text per value. */
+export function canonicalJson(value: JsonValue): string {
+  const sortKeys = (node: JsonValue): JsonValue => {
+    if (Array.isArray(node)) return node.map(sortKeys);
+    if (node === null || typeof node !== "object") return node;
+    const sorted: JsonObject = {};
+    for (const key of Object.keys(node).sort()) sorted[key] = sortKeys(node[key]);
+    return sorted;
+  };
+  return JSON.stringify(sortKeys(value));
+}
+
+/** Where an item appears in an event. */
+export type ItemRole = "epc" | "parent" | "child" | "input" | "output";
+
+export interface EventItem {
+  /** 0x keccak256 of the canonical identifier (see `items.ts`). */
+  itemId: string;
+  /** The canonical identifier. */
+  epc: string;
+  role: ItemRole;
+}
+
+/** One transaction that anchored an event: the action it took and the item it acted on. */
+export interface EventAnchor {
+  action: string;
+  /** The canonical identifier of the item acted on (the parent for an aggregation, the first output of a transformation). */
+  epc?: string;
+  txHash: string;
+  blockNumber: number;
+}
+
+/** `anchored`: at least one transaction carries the event hash; `stored`: kept off chain only, with a note why. */
+export type EventStatus = "anchored" | "stored";
+
+export interface StoredEvent {
+  hashId: string;
+  eventType: string;
+  eventTime: string;
+  event: JsonObject;
+  /** The JSON-LD `@context` the event's CURIEs and extension fields are to be read with. */
+  context: JsonLdContext;
+  /** The document the event first came in, and its position there. */
+  documentId: string;
+  position: number;
+  status: EventStatus;
+  note?: string;
+  items: EventItem[];
+  anchors: EventAnchor[];
+}
+
+export interface StoredDocument {
+  /** Hex sha-256 of the document's canonical JSON. */
+  id: string;
+  source?: string;
+  context: JsonLdContext;
+  importedAt: string;
+  chainId?: number;
+  contract?: string;
+  /** Hash ids of the document's events, in document order. */
+  hashIds: string[];
+}
+
+/** What one import writes. */
+export interface ImportBatch {
+  document: Omit<StoredDocument, "hashIds">;
+  /** Every event of the document in order: a new event to insert, or one the store already has. */
+  events: Array<
+    | { kind: "new"; record: Omit<StoredEvent, "documentId"> }
+    | { kind: "known"; hashId: string; position: number; errorDeclaration?: JsonValue }
+  >;
+}
+
+/** The migrations of the provenance tables, in order; the n-th brings the schema to version n + 1. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE prov_documents (
+     id TEXT PRIMARY KEY,
+     source TEXT,
+     context_json TEXT NOT NULL,
+     imported_at TEXT NOT NULL,
+     chain_id INTEGER,
+     contract TEXT
+   );
+   CREATE TABLE prov_events (
+     hash_id TEXT PRIMARY KEY,
+     event_type TEXT NOT NULL,
+     event_time TEXT NOT NULL,
+     event_json TEXT NOT NULL,
+     context_json TEXT NOT NULL,
+     document_id TEXT NOT NULL REFERENCES prov_documents(id),
+     position INTEGER NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('anchored', 'stored')),
+     note TEXT
+   );
+   CREATE INDEX prov_events_time ON prov_events(event_time);
+   CREATE TABLE prov_document_events (
+     document_id TEXT NOT NULL REFERENCES prov_documents(id),
+     position INTEGER NOT NULL,
+     hash_id TEXT NOT NULL REFERENCES prov_events(hash_id),
+     PRIMARY KEY (document_id, position)
+   );
+   CREATE TABLE prov_event_items (
+     hash_id TEXT NOT NULL REFERENCES prov_events(hash_id),
+     item_id TEXT NOT NULL,
+     epc TEXT NOT NULL,
+     role TEXT NOT NULL,
+     PRIMARY KEY (hash_id, item_id, role)
+   );
+   CREATE INDEX prov_event_items_item ON prov_event_items(item_id);
+   CREATE TABLE prov_anchors (
+     hash_id TEXT NOT NULL REFERENCES prov_events(hash_id),
+     seq INTEGER NOT NULL,
+     action TEXT NOT NULL,
+     epc TEXT,
+     tx_hash TEXT NOT NULL,
+     block_number INTEGER NOT NULL,
+     PRIMARY KEY (hash_id, seq)
+   );`,
+];
+
+interface EventRow {
+  hash_id: string;
+  event_type: string;
+  event_time: string;
+  event_json: string;
+  context_json: string;
+  document_id: string;
+  position: number;
+  status: EventStatus;
+  note: string | null;
+}
+
+export class ProvenanceStore {
+  private constructor(readonly db: Database.Database) {}
+
+  /** Opens (creating and migrating as needed) the store at `path`; `:memory:` for a throw-away store. */
+  static open(path: string = defaultStorePath()): ProvenanceStore {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("foreign_keys = ON");
+    const store = new ProvenanceStore(db);
+    store.migrate();
+    return store;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The provenance schema's version: the number of migrations applied. */
+  schemaVersion(): number {
+    const row = this.db.prepare("SELECT MAX(version) AS version FROM prov_schema_migrations").get() as {
+      version: number | null;
+    };
+    return row.version ?? 0;
+  }
+
+  private migrate(): void {
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS prov_schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    );
+    const current = this.schemaVersion();
+    MIGRATIONS.slice(current).forEach((sql, i) => {
+      const version = current + i + 1;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db
+          .prepare("INSERT INTO prov_schema_migrations (version, applied_at) VALUES (?, ?)")
+          .run(version, new Date().toISOString());
+      })();
+    });
+  }
+
+  /** Writes one import (its document, new events, items, anchors) in one transaction: all or nothing. */
+  saveImport(batch: ImportBatch): void {
+    const insertDocument = this.db.prepare(
+      `INSERT OR IGNORE INTO prov_documents (id, source, context_json, imported_at, chain_id, contract)
+       VALUES (@id, @source, @context, @importedAt, @chainId, @contract)`,
+    );
+    const insertEvent = this.db.prepare(
+      `INSERT INTO prov_events (hash_id, event_type, event_time, event_json, context_json, document_id, position, status, note)
+       VALUES (@hashId, @eventType, @eventTime, @event, @context, @documentId, @position, @status, @note)`,
+    );
+    const insertPosition = this.db.prepare(
+      "INSERT OR REPLACE INTO prov_document_events (document_id, position, hash_id) VALUES (?, ?, ?)",
+    );
+    const insertItem = this.db.prepare(
+      "INSERT OR IGNORE INTO prov_event_items (hash_id, item_id, epc, role) VALUES (?, ?, ?, ?)",
+    );
+    const insertAnchor = this.db.prepare(
+      "INSERT INTO prov_anchors (hash_id, seq, action, epc, tx_hash, block_number) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    const { document } = batch;
+    this.db.transaction(() => {
+      insertDocument.run({
+        id: document.id,
+        source: document.source ?? null,
+        context: canonicalJson(document.context ?? null),
+        importedAt: document.importedAt,
+        chainId: document.chainId ?? null,
+        contract: document.contract ?? null,
+      });
+      for (const entry of batch.events) {
+        if (entry.kind === "known") {
+          if (entry.errorDeclaration !== undefined) this.declareError(entry.hashId, entry.errorDeclaration);
+          insertPosition.run(document.id, entry.position, entry.hashId);
+          continue;
+        }
+        const { record } = entry;
+        insertEvent.run({
+          hashId: record.hashId,
+          eventType: record.eventType,
+          eventTime: record.eventTime,
+          event: canonicalJson(record.event),
+          context: canonicalJson(record.context ?? null),
+          documentId: document.id,
+          position: record.position,
+          status: record.status,
+          note: record.note ?? null,
+        });
+        insertPosition.run(document.id, record.position, record.hashId);
+        for (const item of record.items) insertItem.run(record.hashId, item.itemId, item.epc, item.role);
+        record.anchors.forEach((anchor, seq) =>
+          insertAnchor.run(record.hashId, seq, anchor.action, anchor.epc ?? null, anchor.txHash, anchor.blockNumber),
+        );
+      }
+    })();
+  }
+
+  /** Adds an error declaration to a stored event that has none (the hash id does not cover it). */
+  private declareError(hashId: string, declaration: JsonValue): void {
+    const row = this.db.prepare("SELECT event_json FROM prov_events WHERE hash_id = ?").get(hashId) as
+      { event_json: string } | undefined;
+    if (row === undefined) return;
+    const event = JSON.parse(row.event_json) as JsonObject;
+    if (event.errorDeclaration !== undefined) return;
+    event.errorDeclaration = declaration;
+    this.db.prepare("UPDATE prov_events SET event_json = ? WHERE hash_id = ?").run(canonicalJson(event), hashId);
+  }
+
+  hasEvent(hashId: string): boolean {
+    return this.db.prepare("SELECT 1 FROM prov_events WHERE hash_id = ?").get(hashId) !== undefined;
+  }
+
+  getEvent(hashId: string): StoredEvent | undefined {
+    const row = this.db.prepare("SELECT * FROM prov_events WHERE hash_id = ?").get(hashId) as EventRow | undefined;
+    return row === undefined ? undefined : this.toEvent(row);
+  }
+
+  /** Every stored event, oldest event time first. */
+  allEvents(): StoredEvent[] {
+    const rows = this.db.prepare("SELECT * FROM prov_events ORDER BY event_time, hash_id").all() as EventRow[];
+    return rows.map((row) => this.toEvent(row));
+  }
+
+  /** The events touching an item (by its 0x item id), oldest event time first. */
+  eventsOfItem(itemId: string): StoredEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT e.* FROM prov_events e JOIN prov_event_items i ON i.hash_id = e.hash_id
+         WHERE i.item_id = ? ORDER BY e.event_time, e.hash_id`,
+      )
+      .all(itemId.toLowerCase()) as EventRow[];
+    return rows.map((row) => this.toEvent(row));
+  }
+
+  getDocument(id: string): StoredDocument | undefined {
+    const row = this.db.prepare("SELECT * FROM prov_documents WHERE id = ?").get(id) as
+      | {
+          id: string;
+          source: string | null;
+          context_json: string;
+          imported_at: string;
+          chain_id: number | null;
+          contract: string | null;
+        }
+      | undefined;
+    if (row === undefined) return undefined;
+    const positions = this.db
+      .prepare("SELECT hash_id FROM prov_document_events WHERE document_id = ? ORDER BY position")
+      .all(id) as Array<{ hash_id: string }>;
+    return {
+      id: row.id,
+      context: JSON.parse(row.context_json) as JsonValue,
+      importedAt: row.imported_at,
+      hashIds: positions.map((position) => position.hash_id),
+      ...(row.source === null ? {} : { source: row.source }),
+      ...(row.chain_id === null ? {} : { chainId: row.chain_id }),
+      ...(row.contract === null ? {} : { contract: row.contract }),
+    };
+  }
+
+  /** Counts of stored events by status. */
+  counts(): Record<EventStatus, number> {
+    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM prov_events GROUP BY status").all() as Array<{
+      status: EventStatus;
+      n: number;
+    }>;
+    const counts: Record<EventStatus, number> = { anchored: 0, stored: 0 };
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  private toEvent(row: EventRow): StoredEvent {
+    const items = this.db
+      .prepare("SELECT item_id, epc, role FROM prov_event_items WHERE hash_id = ? ORDER BY role, epc")
+      .all(row.hash_id) as Array<{ item_id: string; epc: string; role: ItemRole }>;
+    const anchors = this.db
+      .prepare("SELECT action, epc, tx_hash, block_number FROM prov_anchors WHERE hash_id = ? ORDER BY seq")
+      .all(row.hash_id) as Array<{ action: string; epc: string | null; tx_hash: string; block_number: number }>;
+    return {
+      hashId: row.hash_id,
+      eventType: row.event_type,
+      eventTime: row.event_time,
+      event: JSON.parse(row.event_json) as JsonObject,
+      context: JSON.parse(row.context_json) as JsonValue,
+      documentId: row.document_id,
+      position: row.position,
+      status: row.status,
+      ...(row.note === null ? {} : { note: row.note }),
+      items: items.map((item) => ({ itemId: item.item_id, epc: item.epc, role: item.role })),
+      anchors: anchors.map((anchor) => ({
+        action: anchor.action,
+        ...(anchor.epc === null ? {} : { epc: anchor.epc }),
+        txHash: anchor.tx_hash,
+        blockNumber: anchor.block_number,
+      })),
+    };
+  }
+}
