@@ -1,0 +1,359 @@
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+
+import { readAnchors } from "../../src/provenance/anchors";
+import { eventHashIds } from "../../src/provenance/eventHash";
+import type { EpcisDocument, EpcisEvent, JsonValue } from "../../src/provenance/epcisTypes";
+import { importEpcisDocument } from "../../src/provenance/importer";
+import type { EventOutcome, ImportOptions, ImportReport } from "../../src/provenance/importer";
+import { itemIdOf } from "../../src/provenance/items";
+import { accountOfParty, parseMapping } from "../../src/provenance/mapping";
+import { ProvenanceStore } from "../../src/provenance/store";
+import { InputError } from "../../src/sdk/errors";
+import {
+  DOCUMENTS_DIR,
+  documentsIn,
+  importFixture,
+  INVALID_DIR,
+  readJson,
+  SUPPLY_CHAIN_FILE,
+} from "../fixtures/epcis-mapping/import.fixture";
+
+const CHIP_1 = "urn:epc:id:sgtin:4012345.011111.1001";
+const CHIP_2 = "urn:epc:id:sgtin:4012345.011111.1002";
+const CASE = "urn:epc:id:sscc:4012345.0000000001";
+const BOARD = "urn:epc:id:sgtin:9520999.077777.1";
+const MAKER = "0x02484cb50AAC86Eae85610D6f4Bf026f30f6627D";
+const ASSEMBLER = "0x61097BA76cD906d2ba4FD106E757f7Eb455fc295";
+const Disposition = { Active: 1n, InTransit: 2n, Contained: 3n, Consumed: 4n, Quarantined: 5n, Recalled: 6n };
+
+const supplyChain = (): EpcisDocument => readJson(SUPPLY_CHAIN_FILE) as EpcisDocument;
+/** The document's own event list (not a copy), to edit. */
+const eventsOf = (document: EpcisDocument): EpcisEvent[] => {
+  const body = document.epcisBody as { eventList: EpcisEvent[] };
+  return body.eventList;
+};
+
+function expectOk(report: ImportReport): EventOutcome[] {
+  if (!report.ok) expect.fail(`import failed at ${report.stage}: ${report.errors.map((e) => e.message).join("; ")}`);
+  return report.events;
+}
+
+/** Imports into a fresh in-memory store. */
+async function setUp() {
+  const fixture = await loadFixture(importFixture);
+  const store = ProvenanceStore.open(":memory:");
+  const options: ImportOptions = {
+    provenance: fixture.provenance,
+    store,
+    mapping: fixture.mapping,
+    signers: fixture.signers,
+  };
+  return { ...fixture, store, options };
+}
+
+/** The chain's and the store's state, to prove an import wrote nothing. */
+async function snapshot(store: ProvenanceStore, accounts: readonly string[]) {
+  return {
+    block: await ethers.provider.getBlockNumber(),
+    nonces: await Promise.all(accounts.map((account) => ethers.provider.getTransactionCount(account))),
+    events: store.allEvents().length,
+    documents: (store.db.prepare("SELECT COUNT(*) AS n FROM prov_documents").get() as { n: number }).n,
+  };
+}
+
+describe("importEpcisDocument", function () {
+  describe("when the document follows items through the supply chain", function () {
+    it("anchors each modelled event under its hash and stores the rest", async function () {
+      const { options, store, provenance } = await setUp();
+      const document = supplyChain();
+      const events = expectOk(await importEpcisDocument(document, options));
+      const hashIds = eventHashIds(document);
+      expect(events.map((event) => event.hashId)).to.deep.equal(hashIds);
+      expect(
+        events.map((event) => (event.status === "anchored" ? event.actions.join("+") : event.status)),
+      ).to.deep.equal([
+        "commission",
+        "commission",
+        "aggregate",
+        "ship",
+        "receive",
+        "disaggregate",
+        "quarantine",
+        "release",
+        "recall",
+        "transform",
+        "stored",
+      ]);
+      const anchored = new Set((await readAnchors(provenance)).map((anchor) => anchor.hashId));
+      expect([...anchored].sort()).to.deep.equal(hashIds.slice(0, 10).sort());
+      expect(store.counts()).to.deep.equal({ anchored: 10, stored: 1 });
+      expect(store.getEvent(hashIds[10])?.note).to.equal("TransactionEvent is not modelled by the ledger");
+      for (const event of events.filter((outcome) => outcome.status === "anchored")) {
+        const stored = store.getEvent(event.hashId);
+        expect(stored?.anchors.map((anchor) => anchor.txHash)).to.deep.equal(event.transactions.map((tx) => tx.txHash));
+      }
+    });
+
+    it("leaves the ledger where the document leaves the items", async function () {
+      const { options, provenance } = await setUp();
+      expectOk(await importEpcisDocument(supplyChain(), options));
+      const chip1 = await provenance.item(itemIdOf(CHIP_1));
+      const chip2 = await provenance.item(itemIdOf(CHIP_2));
+      const box = await provenance.item(itemIdOf(CASE));
+      const board = await provenance.item(itemIdOf(BOARD));
+      expect([chip1.disposition, chip2.disposition, box.disposition, board.disposition]).to.deep.equal([
+        Disposition.Consumed,
+        Disposition.Recalled,
+        Disposition.Active,
+        Disposition.Active,
+      ]);
+      expect([chip1.manufacturer, box.custodian, board.custodian, board.manufacturer]).to.deep.equal([
+        MAKER,
+        ASSEMBLER,
+        ASSEMBLER,
+        ASSEMBLER,
+      ]);
+    });
+
+    it("takes origin, product class and export class from the ILMD", async function () {
+      const { options, provenance } = await setUp();
+      expectOk(await importEpcisDocument(supplyChain(), options));
+      const chip = await provenance.item(itemIdOf(CHIP_1));
+      const board = await provenance.item(itemIdOf(BOARD));
+      expect(ethers.toUtf8String(chip.origin)).to.equal("DE");
+      expect(chip.productClass).to.equal(2n);
+      expect(ethers.toUtf8String(chip.exportClass).replace(/\0+$/, "")).to.equal("3A001");
+      expect(ethers.toUtf8String(board.origin)).to.equal("FR");
+      expect(board.productClass).to.equal(1n);
+    });
+
+    it("gives the item id as keccak256 of the canonical Digital Link, whatever the spelling", async function () {
+      const { options, provenance } = await setUp();
+      expectOk(await importEpcisDocument(supplyChain(), options));
+      const link = "https://id.gs1.org/01/04012345111118/21/1001";
+      expect(itemIdOf(CHIP_1)).to.equal(ethers.keccak256(ethers.toUtf8Bytes(link)));
+      expect(itemIdOf("https://example.com/gtin/04012345111118/ser/1001?x=1")).to.equal(itemIdOf(CHIP_1));
+      expect((await provenance.item(itemIdOf(link))).manufacturer).to.equal(MAKER);
+    });
+
+    it("sends nothing and reports duplicates when imported again", async function () {
+      const { options, store } = await setUp();
+      expectOk(await importEpcisDocument(supplyChain(), options));
+      const before = await snapshot(store, [MAKER, ASSEMBLER]);
+      const events = expectOk(await importEpcisDocument(supplyChain(), options));
+      expect(events.every((event) => event.status === "duplicate")).to.be.true;
+      expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
+    });
+  });
+
+  describe("with the 22 openepcis capture documents", function () {
+    it("imports every one: anchors what the ledger models, stores every event", async function () {
+      const { options, store, provenance } = await setUp();
+      const documents = documentsIn(DOCUMENTS_DIR);
+      expect(documents).to.have.length(22);
+      const anchoredBy = new Map<string, string[]>();
+      for (const { name, file } of documents) {
+        const document = readJson(file) as EpcisDocument;
+        const events = expectOk(await importEpcisDocument(document, { ...options, source: name }));
+        expect(
+          events.map((event) => event.hashId),
+          name,
+        ).to.deep.equal(eventHashIds(document));
+        for (const hashId of eventHashIds(document)) expect(store.hasEvent(hashId), `${name} ${hashId}`).to.be.true;
+        const anchored = events.filter((event) => event.status === "anchored");
+        if (anchored.length > 0)
+          anchoredBy.set(
+            name,
+            anchored.flatMap((event) => event.actions),
+          );
+      }
+      expect(Object.fromEntries(anchoredBy)).to.deep.equal({
+        "ObjectEvent_with_custom_bizStep_uri.json": ["commission"],
+        "TransformationEvent.json": ["commission", "transform"],
+        "TransformationEvent_with_error_declaration.json": ["commission", "transform"],
+      });
+      const onChain = new Set((await readAnchors(provenance)).map((anchor) => anchor.hashId));
+      const claimed = store.allEvents().filter((event) => event.status === "anchored");
+      expect(claimed).to.have.length(3);
+      for (const event of claimed) expect(onChain.has(event.hashId)).to.be.true;
+    });
+
+    it("keeps an error declaration with the event it declares erroneous", async function () {
+      const { options, store } = await setUp();
+      const original = readJson(`${DOCUMENTS_DIR}/ObjectEvent.json`) as EpcisDocument;
+      const declared = readJson(`${DOCUMENTS_DIR}/ObjectEvent_with_error_declaration.json`) as EpcisDocument;
+      expectOk(await importEpcisDocument(original, options));
+      const [first] = expectOk(await importEpcisDocument(declared, options));
+      expect(first.status).to.equal("duplicate");
+      expect(store.getEvent(first.hashId)?.event.errorDeclaration).to.deep.equal(
+        eventsOf(declared)[0].errorDeclaration,
+      );
+    });
+  });
+
+  describe("when the document is invalid", function () {
+    for (const { name, file } of documentsIn(INVALID_DIR)) {
+      it(`rejects ${name} with a message and writes nothing`, async function () {
+        const { options, store } = await setUp();
+        const before = await snapshot(store, [MAKER, ASSEMBLER]);
+        const report = await importEpcisDocument(readJson(file), options);
+        if (report.ok) expect.fail(`${name} was imported`);
+        expect(report.stage).to.equal("validation");
+        expect(report.errors).to.not.be.empty;
+        for (const error of report.errors) expect(error.message).to.match(/^(event \d+|document)/);
+        expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
+      });
+    }
+  });
+
+  describe("when a party is not in the mapping", function () {
+    it("reports the party by name and sends nothing, not even the events before it", async function () {
+      const { options, store } = await setUp();
+      const document = supplyChain();
+      const events = eventsOf(document);
+      events[9].bizLocation = { id: "urn:epc:id:sgln:7777777.00001.0" };
+      const before = await snapshot(store, [MAKER, ASSEMBLER]);
+      const report = await importEpcisDocument(document, options);
+      if (report.ok) expect.fail("imported");
+      expect(report.stage).to.equal("planning");
+      expect(report.errors.map((error) => error.message)).to.deep.equal([
+        `event 9 (${eventHashIds(document)[9]}): party urn:epc:id:sgln:7777777.00001.0 is not in the party mapping`,
+      ]);
+      expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
+    });
+
+    it("reports a shipment's unknown destination by name", async function () {
+      const { options } = await setUp();
+      const document = supplyChain();
+      eventsOf(document)[3].destinationList = [
+        { type: "possessing_party", destination: "urn:epc:id:pgln:1234567.00001" },
+      ];
+      const report = await importEpcisDocument(document, options);
+      if (report.ok) expect.fail("imported");
+      expect(report.errors[0].message).to.match(
+        /^event 3 \(.*\): destination party urn:epc:id:pgln:1234567\.00001 is not in the party mapping$/,
+      );
+    });
+
+    it("reports an account without a signer", async function () {
+      const { options } = await setUp();
+      const report = await importEpcisDocument(supplyChain(), {
+        ...options,
+        signers: (account) => (account === MAKER ? undefined : options.signers(account)),
+      });
+      if (report.ok) expect.fail("imported");
+      expect(report.errors[0].message).to.contain(`maps to ${MAKER}, for which there is no signer`);
+    });
+  });
+
+  describe("when the ledger contradicts the document", function () {
+    it("refuses to ship an item another party holds", async function () {
+      const { options, store } = await setUp();
+      const document = supplyChain();
+      // The recipient ships the case on before receiving it.
+      eventsOf(document)[3].sourceList = [{ type: "possessing_party", source: "urn:epc:id:pgln:9520001.11111" }];
+      const before = await snapshot(store, [MAKER, ASSEMBLER]);
+      const report = await importEpcisDocument(document, options);
+      if (report.ok) expect.fail("imported");
+      expect(report.errors[0].message).to.match(
+        /item https:\/\/id\.gs1\.org\/00\/040123450000000016 is held by 0x02484cb5/i,
+      );
+      expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
+    });
+
+    it("refuses an export-controlled item crossing a border without a licence", async function () {
+      const { options } = await setUp();
+      const document = supplyChain();
+      const events = eventsOf(document);
+      // Ship the controlled chip itself, unpacked, without the licence field.
+      events.splice(2, 1);
+      events[2].epcList = [CHIP_1];
+      delete events[2]["t12:exportLicence"];
+      const report = await importEpcisDocument(document, options);
+      if (report.ok) expect.fail("imported");
+      expect(report.errors[0].message).to.contain(
+        "item https://id.gs1.org/01/04012345111118/21/1001 is export-controlled and crosses a border",
+      );
+    });
+
+    it("refuses to commission an item twice", async function () {
+      const { options } = await setUp();
+      expectOk(await importEpcisDocument(supplyChain(), options));
+      const again = supplyChain();
+      eventsOf(again)[0].eventTime = "2026-12-01T08:00:00+01:00";
+      const report = await importEpcisDocument(again, options);
+      if (report.ok) expect.fail("imported");
+      expect(report.errors[0].message).to.contain(
+        "item https://id.gs1.org/01/04012345111118/21/1001 is already on the ledger",
+      );
+    });
+  });
+
+  describe("when attributes are missing", function () {
+    it("names the item and the field to add", async function () {
+      const { options, mapping } = await setUp();
+      const document = supplyChain();
+      delete (eventsOf(document)[1].ilmd as Record<string, JsonValue>)["t12:exportClass"];
+      const report = await importEpcisDocument(document, {
+        ...options,
+        mapping: { ...mapping, defaults: { origin: "DE", productClass: "Other" } },
+      });
+      if (report.ok) expect.fail("imported");
+      expect(report.errors[0].message).to.contain(
+        "item https://id.gs1.org/00/040123450000000016 has no exportClass: give t12:exportClass in the ILMD or defaults.exportClass in the mapping",
+      );
+    });
+  });
+});
+
+describe("parseMapping", function () {
+  const address = "0x02484cb50AAC86Eae85610D6f4Bf026f30f6627D";
+
+  it("reads URN and Digital Link party ids as one key, and falls back from a location extension to its GLN", function () {
+    const mapping = parseMapping({ parties: { "urn:epc:id:sgln:4012345.00001.0": address } });
+    expect(accountOfParty(mapping, "https://example.com/414/4012345000016")).to.equal(address);
+    expect(accountOfParty(mapping, "urn:epc:id:sgln:4012345.00001.77")).to.equal(address);
+    expect(accountOfParty(mapping, "urn:epc:id:sgln:4012345.00002.0")).to.equal(undefined);
+  });
+
+  const cases: Array<[string, unknown, string]> = [
+    ["a non-object", [], 'mapping: an array is not an object; expected { "parties"'],
+    ["no parties", {}, "mapping: parties: undefined is not an object"],
+    ["an unknown field", { parties: {}, extra: 1 }, "mapping: extra: is not a mapping field"],
+    [
+      "a party id that is no GS1 party",
+      { parties: { "urn:epc:id:sgtin:4012345.011111.1": address } },
+      'mapping: parties["urn:epc:id:sgtin:4012345.011111.1"]: "urn:epc:id:sgtin:4012345.011111.1" is not a party id',
+    ],
+    [
+      "a bad address",
+      { parties: { "urn:epc:id:pgln:4012345.00000": "0x12" } },
+      'mapping: parties["urn:epc:id:pgln:4012345.00000"]: "0x12" is not 0x followed by 40 hex digits',
+    ],
+    [
+      "a bad signer",
+      { parties: {}, signers: { [address]: { key: "0xabc" } } },
+      `mapping: signers["${address}"]: has the fields "key"`,
+    ],
+    [
+      "a bad export class",
+      { parties: {}, defaults: { exportClass: "3Z001" } },
+      'mapping: defaults.exportClass: "3Z001" is not an export classification',
+    ],
+    [
+      "an unmapped default party",
+      { parties: {}, defaults: { party: "urn:epc:id:pgln:4012345.00000" } },
+      'mapping: defaults.party: "urn:epc:id:pgln:4012345.00000" is not in parties',
+    ],
+  ];
+  for (const [what, value, message] of cases) {
+    it(`rejects ${what}, naming the field`, function () {
+      expect(() => parseMapping(value))
+        .to.throw(InputError)
+        .with.property("message")
+        .that.satisfies((text: string) => text.startsWith(message));
+    });
+  }
+});
