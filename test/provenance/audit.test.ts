@@ -1,0 +1,126 @@
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+
+import { auditStore } from "../../src/provenance/audit";
+import { eventHashIds } from "../../src/provenance/eventHash";
+import type { EpcisDocument } from "../../src/provenance/epcisTypes";
+import { importEpcisDocument } from "../../src/provenance/importer";
+import { canonicalJson, ProvenanceStore } from "../../src/provenance/store";
+import {
+  DOCUMENTS_DIR,
+  importFixture,
+  readJson,
+  storeFrom,
+  SUPPLY_CHAIN_FILE,
+} from "../fixtures/epcis-mapping/import.fixture";
+
+async function auditedFixture() {
+  const fixture = await importFixture();
+  const store = ProvenanceStore.open(":memory:");
+  const options = { provenance: fixture.provenance, store, mapping: fixture.mapping, signers: fixture.signers };
+  for (const file of [SUPPLY_CHAIN_FILE, `${DOCUMENTS_DIR}/ObjectEvent.json`]) {
+    const report = await importEpcisDocument(readJson(file), options);
+    if (!report.ok) throw new Error(report.errors.map((error) => error.message).join("; "));
+  }
+  return {
+    ...fixture,
+    image: store.db.serialize(),
+    hashIds: eventHashIds(readJson(SUPPLY_CHAIN_FILE) as EpcisDocument),
+  };
+}
+
+describe("auditStore()", function () {
+  describe("when the store matches the chain", function () {
+    it("finds nothing altered, added or dropped, and lists the off-chain events", async function () {
+      const { image, provenance, hashIds } = await loadFixture(auditedFixture);
+      const store = storeFrom(image);
+      const report = await auditStore(store, provenance, { blockRange: 5 });
+      expect(report).to.deep.include({
+        ok: true,
+        storedEvents: 13,
+        anchoredHashes: 10,
+        altered: [],
+        added: [],
+        dropped: [],
+      });
+      expect(report.offChain.map((event) => event.hashId)).to.include(hashIds[10]);
+      expect(report.offChain).to.have.length(3);
+    });
+  });
+
+  describe("when a stored event was altered", function () {
+    it("flags it with what it hashes to now", async function () {
+      const { image, provenance, hashIds } = await loadFixture(auditedFixture);
+      const store = storeFrom(image);
+      const event = store.getEvent(hashIds[3]);
+      if (event === undefined) expect.fail("stored");
+      const tampered = {
+        ...event.event,
+        destinationList: [{ type: "possessing_party", destination: "urn:epc:id:pgln:9520001.11111" }],
+      };
+      store.db
+        .prepare("UPDATE prov_events SET event_json = ? WHERE hash_id = ?")
+        .run(canonicalJson(tampered), hashIds[3]);
+      const report = await auditStore(store, provenance);
+      expect(report.ok).to.be.false;
+      expect(report.altered).to.have.length(1);
+      expect(report.altered[0]).to.deep.include({ hashId: hashIds[3], anchoredOnChain: true });
+      expect(report.altered[0].recomputed)
+        .to.match(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/)
+        .and.not.equal(hashIds[3]);
+      expect(report.added).to.deep.equal([]);
+      expect(report.dropped).to.deep.equal([]);
+    });
+  });
+
+  describe("when an event was added off chain", function () {
+    it("flags an event stored as anchored that no log anchors", async function () {
+      const { image, provenance } = await loadFixture(auditedFixture);
+      const store = storeFrom(image);
+      const forged = readJson(`${DOCUMENTS_DIR}/ObjectEvent_with_sensorData.json`) as EpcisDocument;
+      const [hashId] = eventHashIds(forged);
+      const [event] = (forged.epcisBody as { eventList: EpcisDocument[] }).eventList;
+      store.saveImport({
+        document: { id: "forged", context: forged["@context"], importedAt: new Date().toISOString() },
+        events: [
+          {
+            kind: "new",
+            record: {
+              hashId,
+              eventType: "ObjectEvent",
+              eventTime: "2019-04-02T13:05:00.000Z",
+              event,
+              context: forged["@context"],
+              position: 0,
+              status: "anchored",
+              items: [],
+              anchors: [{ action: "commission", txHash: `0x${"ab".repeat(32)}`, blockNumber: 1 }],
+            },
+          },
+        ],
+      });
+      const report = await auditStore(store, provenance);
+      expect(report.ok).to.be.false;
+      expect(report.added).to.deep.equal([{ hashId, claimedTransactions: [`0x${"ab".repeat(32)}`] }]);
+      expect(report.altered).to.deep.equal([]);
+    });
+  });
+
+  describe("when an anchored event was dropped from the store", function () {
+    it("flags the hash with the logs that anchor it", async function () {
+      const { image, provenance, hashIds } = await loadFixture(auditedFixture);
+      const store = storeFrom(image);
+      for (const table of ["prov_anchors", "prov_event_items", "prov_document_events", "prov_events"]) {
+        store.db.prepare(`DELETE FROM ${table} WHERE hash_id = ?`).run(hashIds[2]);
+      }
+      const report = await auditStore(store, provenance, { blockRange: 1 });
+      expect(report.ok).to.be.false;
+      expect(report.dropped.map((event) => event.hashId)).to.deep.equal([hashIds[2]]);
+      // The aggregation anchors one log per child.
+      expect(report.dropped[0].anchors.map((anchor) => anchor.name)).to.deep.equal([
+        "ItemAggregated",
+        "ItemAggregated",
+      ]);
+    });
+  });
+});
