@@ -2,3 +2,4 @@
 import "./pay";
 import "./queue";
 import "./provenance";
+import "./epcis";

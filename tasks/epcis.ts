@@ -1,0 +1,381 @@
+/**
+ * `npx hardhat epcis <task>`: EPCIS 2.0 documents in and out of the provenance registry.
+ *
+ *   epcis hash <file>                                   one CBV 2.0 event hash id per event, in order
+ *   epcis validate <file>                               "valid", or one line per error and exit code 1
+ *   epcis import <file> [--mapping <file>] [--db <file>] anchor what the ledger models, store everything
+ *   epcis export --item <epc> --out <file> [--db <file>] an item's history as an EPCIS 2.0 document
+ *   epcis audit [--db <file>] [--from-block <n>]        the store against the anchors on chain
+ *
+ * The registry's address comes from `deployments/<network>.json` (`contracts.ProvenanceRegistry`). On the
+ * in-process `hardhat` network without a deployed registry, `import` deploys a fresh system and onboards the
+ * mapping's accounts as suppliers, and says so: that chain ends with the command.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+
+import type { Signer } from "ethers";
+import { scope, types } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { describeValue, InputError } from "../src/sdk/errors";
+import { parseAddress } from "../src/sdk/inputs";
+import { eventHashIds } from "../src/provenance/eventHash";
+import type { JsonValue } from "../src/provenance/epcisTypes";
+import { mappedAccounts, readMappingFile } from "../src/provenance/mapping";
+import type { PartyMapping } from "../src/provenance/mapping";
+import { defaultStorePath, ProvenanceStore } from "../src/provenance/store";
+import { validateEpcisDocument } from "../src/provenance/validate";
+import type { ProvenanceRegistry } from "../typechain-types";
+import { io, reporting } from "./cli";
+
+export interface FileArgs {
+  file: string;
+}
+
+export interface ImportArgs extends FileArgs {
+  mapping?: string;
+  db?: string;
+}
+
+export interface ExportArgs {
+  item: string;
+  out: string;
+  db?: string;
+}
+
+export interface AuditArgs {
+  db?: string;
+  fromBlock?: string;
+}
+
+/** Jurisdiction of the suppliers a fresh in-process deployment onboards. */
+const FRESH_JURISDICTION = "US";
+
+function resolvePath(path: string): string {
+  return isAbsolute(path) ? path : join(process.cwd(), path);
+}
+
+function storePath(hre: HardhatRuntimeEnvironment, db: string | undefined): string {
+  return db === undefined ? defaultStorePath(hre.config.paths.root) : db === ":memory:" ? db : resolvePath(db);
+}
+
+/** Reads a JSON file named by a task parameter. */
+function readJson(field: string, file: string): JsonValue {
+  const expected = "a JSON or JSON-LD EPCIS document";
+  if (!existsSync(file)) throw new InputError(field, `${describeValue(file)} does not exist`, expected);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as JsonValue;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError(field, `${describeValue(file)} is not JSON (${reason})`, expected);
+  }
+}
+
+interface Located {
+  provenance: ProvenanceRegistry;
+  fromBlock: number;
+  /** Said to the user before the task's own output, e.g. that a fresh system was deployed. */
+  note?: string;
+}
+
+/** The recorded provenance registry of the network, or `undefined` when none is recorded or it holds no code. */
+async function recordedProvenance(hre: HardhatRuntimeEnvironment, runner: Signer): Promise<Located | undefined> {
+  const { deploymentPath, deploymentsDir, readDeployment } = await import("../src/sdk/deployments");
+  const { ProvenanceRegistry__factory } = await import("../typechain-types");
+  const dir = deploymentsDir(hre.config.paths.root);
+  const path = deploymentPath(hre.network.name, dir);
+  if (!existsSync(path)) return undefined;
+  const record = readDeployment(hre.network.name, dir);
+  const raw = JSON.parse(readFileSync(path, "utf8")) as { contracts?: Record<string, unknown> };
+  const field = `${path}: contracts.ProvenanceRegistry`;
+  const value = raw.contracts?.ProvenanceRegistry;
+  if (typeof value !== "string") {
+    throw new InputError(field, `${describeValue(value)} is not an address`, "the provenance registry's address");
+  }
+  const address = parseAddress(field, value);
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  if (chainId !== BigInt(record.chainId) || (await hre.ethers.provider.getCode(address)) === "0x") {
+    if (hre.network.name === "hardhat") return undefined;
+    throw new InputError(field, `${address} holds no code on chain ${chainId}`, "the address of a deployed registry");
+  }
+  return { provenance: ProvenanceRegistry__factory.connect(address, runner), fromBlock: record.block };
+}
+
+/**
+ * A fresh system on the in-process network: the deployer appoints a regulator, which licenses a bank, which
+ * onboards every mapped account as a supplier.
+ */
+async function freshProvenance(hre: HardhatRuntimeEnvironment, mapping: PartyMapping): Promise<Located> {
+  const { deploySystem, toBytes2 } = await import("../src/sdk/deploy");
+  const signers = await hre.ethers.getSigners();
+  const [admin] = signers;
+  const regulator = signers[signers.length - 2];
+  const bank = signers[signers.length - 1];
+  const fromBlock = await hre.ethers.provider.getBlockNumber();
+  const system = await deploySystem(admin);
+  const lei = (tag: string): string => hre.ethers.hexlify(hre.ethers.toUtf8Bytes(tag.padEnd(20, "0").slice(0, 20)));
+  const now = (await hre.ethers.provider.getBlock("latest"))?.timestamp ?? 0;
+  const kycExpiry = now + 365 * 24 * 3600;
+  await (
+    await system.registry.appointRegulator(toBytes2(FRESH_JURISDICTION), regulator.address, lei("REGULATOR"))
+  ).wait();
+  await (await system.registry.connect(regulator).onboardBank(bank.address, lei("SPONSOR-BANK"), kycExpiry)).wait();
+  const accounts = mappedAccounts(mapping).filter(
+    (account) => account !== regulator.address && account !== bank.address,
+  );
+  for (const [i, account] of accounts.entries()) {
+    await (
+      await system.registry
+        .connect(bank)
+        .onboardParticipant(account, 4, toBytes2(FRESH_JURISDICTION), lei(`SUPPLIER-${i}`), kycExpiry)
+    ).wait();
+  }
+  const address = await system.provenance.getAddress();
+  return {
+    provenance: system.provenance,
+    fromBlock,
+    note:
+      `no provenance registry deployed on the in-process hardhat network: deployed a fresh system ` +
+      `(ProvenanceRegistry ${address}) and onboarded ${accounts.length} mapped accounts as ${FRESH_JURISDICTION} suppliers; ` +
+      `that chain ends with this command`,
+  };
+}
+
+/** The signer of each mapped account: its `signers` entry, else the network's account of that address. */
+async function mappedSigners(hre: HardhatRuntimeEnvironment, mapping: PartyMapping): Promise<Map<string, Signer>> {
+  const accounts = await hre.ethers.getSigners();
+  const found = new Map<string, Signer>();
+  for (const address of mappedAccounts(mapping)) {
+    const spec = mapping.signers.get(address);
+    const field = `--mapping: signers[${JSON.stringify(address)}]`;
+    if (spec === undefined) {
+      const signer = accounts.find((candidate) => candidate.address === address);
+      if (signer !== undefined) found.set(address, signer);
+    } else if ("account" in spec) {
+      const signer = accounts[spec.account];
+      if (signer === undefined || signer.address !== address) {
+        const problem =
+          signer === undefined
+            ? `${spec.account} is not an account index of network ${hre.network.name}`
+            : `account ${spec.account} of network ${hre.network.name} is ${signer.address}`;
+        throw new InputError(`${field}.account`, problem, `the index of ${address}`);
+      }
+      found.set(address, signer);
+    } else {
+      const key = process.env[spec.privateKeyEnv];
+      if (key === undefined || key === "") {
+        throw new InputError(
+          `${field}.privateKeyEnv`,
+          `${spec.privateKeyEnv} is not set`,
+          "a variable holding the key",
+        );
+      }
+      let wallet;
+      try {
+        wallet = new hre.ethers.Wallet(key, hre.ethers.provider);
+      } catch {
+        throw new InputError(`${field}.privateKeyEnv`, `${spec.privateKeyEnv} holds no private key`, "a 0x-hex key");
+      }
+      if (wallet.address !== address) {
+        throw new InputError(
+          `${field}.privateKeyEnv`,
+          `${spec.privateKeyEnv} is the key of ${wallet.address}`,
+          address,
+        );
+      }
+      found.set(address, wallet);
+    }
+  }
+  return found;
+}
+
+const epcis = scope("epcis", "EPCIS 2.0 documents: event hashes, validation, import into and export from the ledger");
+
+epcis
+  .task("hash", "Prints the CBV 2.0 event hash id of each event of an EPCIS document, in document order")
+  .addPositionalParam("file", "The EPCIS 2.0 JSON or JSON-LD document", undefined, types.string)
+  .setAction(async (args: FileArgs) =>
+    reporting(async () => {
+      const document = readJson("file", resolvePath(args.file));
+      if (typeof document !== "object" || document === null || Array.isArray(document)) {
+        throw new InputError("file", `${describeValue(args.file)} holds no JSON object`, "an EPCIS document");
+      }
+      for (const id of eventHashIds(document)) io.out(id);
+    }),
+  );
+
+epcis
+  .task("validate", "Validates an EPCIS 2.0 document against the GS1 schema and the standard's rules")
+  .addPositionalParam("file", "The EPCIS 2.0 JSON or JSON-LD document", undefined, types.string)
+  .setAction(async (args: FileArgs) =>
+    reporting(async () => {
+      const result = validateEpcisDocument(readJson("file", resolvePath(args.file)));
+      if (result.valid) {
+        io.out("valid");
+        return;
+      }
+      for (const error of result.errors) io.err(error.message);
+      process.exitCode = 1;
+    }),
+  );
+
+epcis
+  .task("import", "Imports an EPCIS 2.0 document: anchors what the ledger models, stores every event")
+  .addPositionalParam("file", "The EPCIS 2.0 JSON or JSON-LD document", undefined, types.string)
+  .addOptionalParam("mapping", "The party mapping file (JSON)", "data/epcis-mapping.json", types.string)
+  .addOptionalParam("db", "The event store (SQLite); data/t12.sqlite by default", undefined, types.string)
+  .setAction(async (args: ImportArgs, hre) =>
+    reporting(async () => {
+      const file = resolvePath(args.file);
+      const document = readJson("file", file);
+      const mapping = readMappingFile(resolvePath(args.mapping ?? "data/epcis-mapping.json"), "--mapping");
+      const signers = await mappedSigners(hre, mapping);
+      const [reader] = await hre.ethers.getSigners();
+      const { importEpcisDocument } = await import("../src/provenance/importer");
+      // Validation comes first: an invalid document deploys nothing either.
+      const validation = validateEpcisDocument(document);
+      if (!validation.valid) {
+        for (const error of validation.errors) io.err(error.message);
+        process.exitCode = 1;
+        return;
+      }
+      const located = (await recordedProvenance(hre, reader)) ?? (await freshOrFail(hre, mapping));
+      if (located.note !== undefined) io.out(located.note);
+      const store = ProvenanceStore.open(storePath(hre, args.db));
+      try {
+        const report = await importEpcisDocument(document, {
+          provenance: located.provenance,
+          store,
+          mapping,
+          signers: (account) => signers.get(account),
+          source: args.file,
+        });
+        for (const event of report.events) {
+          if (event.status === "anchored") {
+            const txs = event.transactions.map((tx) => `${tx.action} ${tx.txHash}`).join(", ");
+            io.out(`${event.hashId} anchored: ${txs}`);
+          } else if (event.status === "stored") io.out(`${event.hashId} stored, not anchored: ${event.reason}`);
+          else if (event.status === "duplicate") io.out(`${event.hashId} already stored: ${event.reason}`);
+        }
+        if (!report.ok) {
+          for (const error of report.errors) io.err(error.message);
+          if (report.stage !== "execution") io.err("nothing was sent or stored");
+          process.exitCode = 1;
+          return;
+        }
+        const count = (status: string): number => report.events.filter((event) => event.status === status).length;
+        io.out(
+          `imported ${args.file}: ${count("anchored")} anchored, ${count("stored")} stored, not anchored, ` +
+            `${count("duplicate")} already stored`,
+        );
+      } finally {
+        store.close();
+      }
+    }),
+  );
+
+async function freshOrFail(hre: HardhatRuntimeEnvironment, mapping: PartyMapping): Promise<Located> {
+  if (hre.network.name !== "hardhat") {
+    const { deploymentPath, deploymentsDir } = await import("../src/sdk/deployments");
+    throw new InputError(
+      deploymentPath(hre.network.name, deploymentsDir(hre.config.paths.root)),
+      `there is no deployment record for network ${describeValue(hre.network.name)}`,
+      "the file written by `npm run deploy` on that network",
+    );
+  }
+  return freshProvenance(hre, mapping);
+}
+
+epcis
+  .task("export", "Exports an item's history as an EPCIS 2.0 JSON-LD document")
+  .addParam("item", "The item: an EPC URI or a GS1 Digital Link", undefined, types.string)
+  .addParam("out", "The file to write", undefined, types.string)
+  .addOptionalParam("db", "The event store (SQLite); data/t12.sqlite by default", undefined, types.string)
+  .setAction(async (args: ExportArgs, hre) =>
+    reporting(async () => {
+      const { exportItemHistory } = await import("../src/provenance/exporter");
+      const [reader] = await hre.ethers.getSigners();
+      const located = await recordedProvenance(hre, reader);
+      if (located === undefined)
+        io.out(`no provenance registry on network ${hre.network.name}: exporting from the store alone`);
+      const path = storePath(hre, args.db);
+      if (path !== ":memory:" && !existsSync(path)) {
+        throw new InputError(
+          "--db",
+          `${describeValue(path)} does not exist`,
+          "the event store written by `epcis import`",
+        );
+      }
+      const store = ProvenanceStore.open(path);
+      try {
+        const result = await exportItemHistory(store, args.item, {
+          ...(located === undefined ? {} : { provenance: located.provenance, fromBlock: located.fromBlock }),
+        });
+        if (result.hashIds.length === 0 && result.missing.length === 0) {
+          throw new InputError(
+            "--item",
+            `${describeValue(args.item)} has no stored or anchored events`,
+            "an imported item",
+          );
+        }
+        writeFileSync(resolvePath(args.out), `${JSON.stringify(result.document, null, 2)}\n`);
+        io.out(`wrote ${result.hashIds.length} events of ${result.epc} to ${args.out}`);
+        for (const hashId of result.missing) io.err(`${hashId} is anchored on chain for the item but not in the store`);
+      } finally {
+        store.close();
+      }
+    }),
+  );
+
+epcis
+  .task("audit", "Recomputes every stored event's hash and compares the store with the anchors on chain")
+  .addOptionalParam("db", "The event store (SQLite); data/t12.sqlite by default", undefined, types.string)
+  .addOptionalParam(
+    "fromBlock",
+    "The first block to read anchors from; the deployment's by default",
+    undefined,
+    types.string,
+  )
+  .setAction(async (args: AuditArgs, hre) =>
+    reporting(async () => {
+      const { auditStore } = await import("../src/provenance/audit");
+      const [reader] = await hre.ethers.getSigners();
+      const located = await recordedProvenance(hre, reader);
+      if (located === undefined) {
+        throw new InputError(
+          "network",
+          `no provenance registry is deployed on ${hre.network.name}`,
+          "a deployed network",
+        );
+      }
+      let fromBlock = located.fromBlock;
+      if (args.fromBlock !== undefined) {
+        if (!/^[0-9]+$/.test(args.fromBlock)) {
+          throw new InputError(
+            "--from-block",
+            `${describeValue(args.fromBlock)} is not a block number`,
+            "a whole number",
+          );
+        }
+        fromBlock = Number(args.fromBlock);
+      }
+      const store = ProvenanceStore.open(storePath(hre, args.db));
+      try {
+        const report = await auditStore(store, located.provenance, { fromBlock });
+        for (const event of report.altered)
+          io.out(`altered ${event.hashId}: its stored JSON hashes to ${event.recomputed}`);
+        for (const event of report.added) io.out(`added ${event.hashId}: stored as anchored, no anchor on chain`);
+        for (const event of report.dropped) {
+          io.out(`dropped ${event.hashId}: anchored in ${event.anchors.map((anchor) => anchor.txHash).join(", ")}`);
+        }
+        io.out(
+          `${report.ok ? "ok" : "NOT ok"}: ${report.storedEvents} stored events (${report.offChain.length} off chain only), ` +
+            `${report.anchoredHashes} anchored hashes in blocks ${report.fromBlock}..${report.toBlock}`,
+        );
+        if (!report.ok) process.exitCode = 1;
+      } finally {
+        store.close();
+      }
+    }),
+  );

@@ -1,0 +1,270 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import hre, { ethers } from "hardhat";
+
+import { eventHashIds } from "../../src/provenance/eventHash";
+import type { EpcisDocument } from "../../src/provenance/epcisTypes";
+import { ProvenanceStore } from "../../src/provenance/store";
+import { validateEpcisDocument } from "../../src/provenance/validate";
+import { DEPLOYMENTS_DIR_ENV } from "../../src/sdk/deployments";
+import { io } from "../../tasks/cli";
+import {
+  documentsIn,
+  HASH_VECTORS_DIR,
+  importFixture,
+  INVALID_DIR,
+  MAPPING_FILE,
+  readJson,
+  SUPPLY_CHAIN_FILE,
+} from "../fixtures/epcis-mapping/import.fixture";
+
+const CHIP_1 = "urn:epc:id:sgtin:4012345.011111.1001";
+
+/** The import fixture, recorded as the hardhat network's deployment in `dir`. */
+async function recordedFixture() {
+  const fixture = await importFixture();
+  const block = await ethers.provider.getBlockNumber();
+  return {
+    ...fixture,
+    record: {
+      network: "hardhat",
+      chainId: 31337,
+      block,
+      contracts: {
+        ParticipantRegistry: await fixture.registry.getAddress(),
+        DigitalDollar: await fixture.dollar.getAddress(),
+        SettlementEngine: await fixture.engine.getAddress(),
+        ProvenanceRegistry: await fixture.provenance.getAddress(),
+      },
+    },
+  };
+}
+
+describe("epcis tasks", function () {
+  let dir: string;
+  let previousDir: string | undefined;
+  let out: string[];
+  let err: string[];
+  const original = { out: io.out, err: io.err };
+
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), "t12-epcis-"));
+    previousDir = process.env[DEPLOYMENTS_DIR_ENV];
+    process.env[DEPLOYMENTS_DIR_ENV] = join(dir, "deployments");
+  });
+
+  after(function () {
+    if (previousDir === undefined) delete process.env[DEPLOYMENTS_DIR_ENV];
+    else process.env[DEPLOYMENTS_DIR_ENV] = previousDir;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(function () {
+    out = [];
+    err = [];
+    io.out = (line) => out.push(line);
+    io.err = (line) => err.push(line);
+    rmSync(join(dir, "deployments"), { recursive: true, force: true });
+  });
+
+  afterEach(function () {
+    io.out = original.out;
+    io.err = original.err;
+    process.exitCode = undefined;
+  });
+
+  async function recorded() {
+    const fixture = await loadFixture(recordedFixture);
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(join(dir, "deployments"), { recursive: true });
+    writeFileSync(join(dir, "deployments", "hardhat.json"), JSON.stringify(fixture.record));
+    return fixture;
+  }
+
+  describe("epcis hash", function () {
+    for (const { name, file } of documentsIn(HASH_VECTORS_DIR)) {
+      it(`prints the reference hash ids of ${name}, one per line in document order`, async function () {
+        await hre.run({ scope: "epcis", task: "hash" }, { file });
+        const expected = readFileSync(file.replace(/\.jsonld$/, ".hashes"), "utf8")
+          .trim()
+          .split(/\r?\n/);
+        expect(err).to.deep.equal([]);
+        expect(out).to.deep.equal(expected);
+      });
+    }
+
+    it("names a file that does not exist", async function () {
+      await hre.run({ scope: "epcis", task: "hash" }, { file: join(dir, "missing.json") });
+      expect(err).to.have.length(1);
+      expect(err[0]).to.match(/^file: ".*missing\.json" does not exist/);
+      expect(process.exitCode).to.equal(1);
+    });
+  });
+
+  describe("epcis validate", function () {
+    it('prints "valid" for a valid document', async function () {
+      await hre.run({ scope: "epcis", task: "validate" }, { file: SUPPLY_CHAIN_FILE });
+      expect(out).to.deep.equal(["valid"]);
+      expect(process.exitCode).to.equal(undefined);
+    });
+
+    for (const { name, file } of documentsIn(INVALID_DIR)) {
+      it(`exits non-zero on ${name}, one line per error naming event and field`, async function () {
+        await hre.run({ scope: "epcis", task: "validate" }, { file });
+        const result = validateEpcisDocument(readJson(file));
+        if (result.valid) expect.fail("the fixture is valid");
+        expect(out).to.deep.equal([]);
+        expect(err).to.deep.equal(result.errors.map((error) => error.message));
+        for (const line of err) expect(line).to.match(/^(event \d+( \([^)]*\))?|document): \S*\/?/);
+        expect(process.exitCode).to.equal(1);
+      });
+    }
+  });
+
+  describe("epcis import", function () {
+    describe("when the network has a recorded deployment", function () {
+      it("anchors and stores the document, one line per event", async function () {
+        const { provenance } = await recorded();
+        const db = join(dir, "import.sqlite");
+        await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
+        expect(err).to.deep.equal([]);
+        const hashIds = eventHashIds(readJson(SUPPLY_CHAIN_FILE) as EpcisDocument);
+        expect(out).to.have.length(12);
+        expect(out[0]).to.match(
+          new RegExp(`^${escape(hashIds[0])} anchored: commission 0x[0-9a-f]{64}, commission 0x[0-9a-f]{64}$`),
+        );
+        expect(out[10]).to.equal(`${hashIds[10]} stored, not anchored: TransactionEvent is not modelled by the ledger`);
+        expect(out[11]).to.equal(
+          `imported ${SUPPLY_CHAIN_FILE}: 10 anchored, 1 stored, not anchored, 0 already stored`,
+        );
+        const store = ProvenanceStore.open(db);
+        expect(store.counts()).to.deep.equal({ anchored: 10, stored: 1 });
+        store.close();
+        expect(
+          (await provenance.item(ethers.keccak256(ethers.toUtf8Bytes("https://id.gs1.org/01/04012345111118/21/1001"))))
+            .disposition,
+        ).to.equal(4n);
+      });
+
+      it("refuses an invalid document: errors on stderr, no transaction, no store", async function () {
+        await recorded();
+        const db = join(dir, "invalid.sqlite");
+        const block = await ethers.provider.getBlockNumber();
+        const [file] = documentsIn(INVALID_DIR).map((entry) => entry.file);
+        await hre.run({ scope: "epcis", task: "import" }, { file, mapping: MAPPING_FILE, db });
+        expect(out).to.deep.equal([]);
+        expect(err).to.not.be.empty;
+        expect(process.exitCode).to.equal(1);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        expect(() => readFileSync(db)).to.throw(/ENOENT/);
+      });
+
+      it("names an unknown party and sends nothing", async function () {
+        await recorded();
+        const document = readJson(SUPPLY_CHAIN_FILE) as EpcisDocument;
+        const [first] = (document.epcisBody as { eventList: Array<Record<string, unknown>> }).eventList;
+        first.bizLocation = { id: "urn:epc:id:sgln:7777777.00001.0" };
+        const file = join(dir, "unknown-party.jsonld");
+        writeFileSync(file, JSON.stringify(document));
+        const block = await ethers.provider.getBlockNumber();
+        await hre.run(
+          { scope: "epcis", task: "import" },
+          { file, mapping: MAPPING_FILE, db: join(dir, "unknown.sqlite") },
+        );
+        expect(err).to.deep.equal([
+          `event 0 (${eventHashIds(document)[0]}): party urn:epc:id:sgln:7777777.00001.0 is not in the party mapping`,
+          "nothing was sent or stored",
+        ]);
+        expect(process.exitCode).to.equal(1);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      });
+
+      it("names the mapping field that is wrong", async function () {
+        await recorded();
+        const mapping = join(dir, "bad-mapping.json");
+        writeFileSync(mapping, JSON.stringify({ parties: { "urn:epc:id:pgln:4012345.00000": "not an address" } }));
+        await hre.run(
+          { scope: "epcis", task: "import" },
+          { file: SUPPLY_CHAIN_FILE, mapping, db: join(dir, "bad.sqlite") },
+        );
+        expect(err).to.deep.equal([
+          `${mapping}: parties["urn:epc:id:pgln:4012345.00000"]: "not an address" is not 0x followed by 40 hex digits; ` +
+            'expected a 0x-prefixed 20-byte hex address like "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"',
+        ]);
+        expect(process.exitCode).to.equal(1);
+      });
+    });
+
+    describe("when the in-process network has no deployment", function () {
+      it("deploys a fresh system, says so, and imports", async function () {
+        const db = join(dir, "fresh.sqlite");
+        await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
+        expect(err).to.deep.equal([]);
+        expect(out[0]).to.match(
+          /^no provenance registry deployed on the in-process hardhat network: deployed a fresh system/,
+        );
+        // Every supplier is in one jurisdiction there, so the shipment needs no licence either way.
+        expect(out.at(-1)).to.equal(
+          `imported ${SUPPLY_CHAIN_FILE}: 10 anchored, 1 stored, not anchored, 0 already stored`,
+        );
+      });
+    });
+  });
+
+  describe("epcis export", function () {
+    it("writes the item's history as a valid EPCIS document whose events hash to the anchored ids", async function () {
+      await recorded();
+      const db = join(dir, "export.sqlite");
+      await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
+      out = [];
+      const file = join(dir, "chip.jsonld");
+      await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out: file, db });
+      expect(err).to.deep.equal([]);
+      expect(out).to.deep.equal([`wrote 6 events of https://id.gs1.org/01/04012345111118/21/1001 to ${file}`]);
+      const exported = readJson(file) as EpcisDocument;
+      expect(validateEpcisDocument(exported)).to.deep.equal({ valid: true });
+      const hashIds = eventHashIds(readJson(SUPPLY_CHAIN_FILE) as EpcisDocument);
+      expect(eventHashIds(exported)).to.deep.equal([0, 2, 5, 6, 7, 9].map((i) => hashIds[i]));
+    });
+
+    it("names an item the store does not know", async function () {
+      await recorded();
+      const db = join(dir, "empty.sqlite");
+      ProvenanceStore.open(db).close();
+      await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out: join(dir, "none.jsonld"), db });
+      expect(err).to.deep.equal([`--item: "${CHIP_1}" has no stored or anchored events; expected an imported item`]);
+      expect(process.exitCode).to.equal(1);
+    });
+  });
+
+  describe("epcis audit", function () {
+    it("reports ok after an import, and an altered event after tampering", async function () {
+      await recorded();
+      const db = join(dir, "audit.sqlite");
+      await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
+      out = [];
+      await hre.run({ scope: "epcis", task: "audit" }, { db });
+      expect(out).to.have.length(1);
+      expect(out[0]).to.match(/^ok: 11 stored events \(1 off chain only\), 10 anchored hashes in blocks \d+\.\.\d+$/);
+      const store = ProvenanceStore.open(db);
+      const [hashId] = eventHashIds(readJson(SUPPLY_CHAIN_FILE) as EpcisDocument);
+      store.db
+        .prepare("UPDATE prov_events SET event_json = replace(event_json, '08:00:00', '08:00:01') WHERE hash_id = ?")
+        .run(hashId);
+      store.close();
+      out = [];
+      await hre.run({ scope: "epcis", task: "audit" }, { db });
+      expect(out[0]).to.match(new RegExp(`^altered ${escape(hashId)}: its stored JSON hashes to ni:///sha-256;`));
+      expect(out.at(-1)).to.match(/^NOT ok/);
+      expect(process.exitCode).to.equal(1);
+    });
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
