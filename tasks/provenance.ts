@@ -22,27 +22,7 @@ import { readPolicyFile, screenLineage } from "../src/provenance/policy";
 import { lineageToJson, recallToJson, renderLineageTree, renderRecallTree } from "../src/report/provenanceTree";
 import { describeValue, InputError } from "../src/sdk/errors";
 import { parseAddress } from "../src/sdk/inputs";
-
-/** Where these tasks write; tests replace both to read what a task said. */
-export const io = {
-  out(line: string): void {
-    console.log(line);
-  },
-  err(line: string): void {
-    console.error(line);
-  },
-};
-
-/** Runs a task's body: a bad parameter (InputError) is one line on stderr and exit code 1; anything else propagates. */
-async function reporting(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    io.err(error.message);
-    process.exitCode = 1;
-  }
-}
+import { io, reporting } from "./cli";
 
 const EPC_EXPECTED = 'an EPC URI like "urn:epc:id:sgtin:0614141.107346.2017" or a GS1 Digital Link URI';
 
@@ -51,8 +31,9 @@ export function parseEpc(field: string, value: unknown): string {
   if (typeof value !== "string" || value === "") {
     throw new InputError(field, `${describeValue(value)} is not an EPC URI`, EPC_EXPECTED);
   }
-  if (value.trim() !== value)
+  if (value.trim() !== value) {
     throw new InputError(field, `${describeValue(value)} has surrounding whitespace`, EPC_EXPECTED);
+  }
   if (!/^(urn:epc:id:[a-z0-9]+:\S+|https?:\/\/\S+)$/.test(value)) {
     throw new InputError(field, `${describeValue(value)} is not an EPC URI`, EPC_EXPECTED);
   }

@@ -8,7 +8,7 @@ import hre, { ethers } from "hardhat";
 
 import { shortId } from "../../src/report/provenanceTree";
 import { DEPLOYMENTS_DIR_ENV } from "../../src/sdk/deployments";
-import { io } from "../../tasks/provenance";
+import { io } from "../../tasks/cli";
 import { defibrillatorOnChain, EPC, ID, MEDICAL_POLICY, POLICY_DIR } from "../fixtures/policy/defibrillator";
 
 const TRACE = { scope: "provenance", task: "trace" };
