@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Restriction} from "../libraries/PackedAccount.sol";
 import {IComplianceObserver} from "./IComplianceObserver.sol";
+import {IProvenanceRegistry, ItemId} from "./IProvenanceRegistry.sol";
 
 /// @title ISettlementEngine
 /// @notice Real-time gross settlement of inter-bank payments in digital dollars, with ISO 20022 evidence.
@@ -119,6 +120,15 @@ interface ISettlementEngine is IComplianceObserver {
         uint256 stillQueued
     );
     event NetPositionSettled(uint256 indexed cycleId, address indexed account, int256 netPosition);
+    /// @notice Payment `uetr` settled and, in the same transaction, the buyer (debtor) took custody of `item`.
+    event DeliveryVersusPaymentSettled(
+        bytes16 indexed uetr,
+        ItemId indexed item,
+        address indexed buyer,
+        address seller,
+        uint256 amount
+    );
+    event ProvenanceSet(address indexed provenance);
     event NetDebitCapSet(address indexed account, uint256 cap, bool capped);
     event ConfigChanged(Config config);
 
@@ -148,6 +158,7 @@ interface ISettlementEngine is IComplianceObserver {
     error SettlementInvalidWindow(uint24 windowOpen, uint24 windowClose);
     error SettlementInvalidCycleSize(uint256 maxPayments);
     error SettlementUnauthorized(address caller);
+    error SettlementNoProvenance();
 
     // ---------------------------------------------------------------- accounts
 
@@ -164,6 +175,12 @@ interface ISettlementEngine is IComplianceObserver {
 
     /// @notice Settles the instruction gross, or queues it when the debtor lacks the funds.
     function submit(Instruction calldata instruction) external returns (PaymentStatus status);
+
+    /// @notice Delivery versus payment: the buyer (sender, debtor) pays the seller (creditor) for `item`, which
+    /// the seller shipped to the buyer against this payment (IProvenanceRegistry.shipAgainstPayment), and takes
+    /// custody of it, in one transaction: the payment settles gross (it never queues) and the provenance
+    /// registry checks the seller, the buyer and the price; if either leg fails, neither happens.
+    function settleDeliveryVersusPayment(Instruction calldata instruction, ItemId item, bytes32 eventHash) external;
 
     /// @notice The debtor cancels one of its queued payments.
     function cancel(bytes16 uetr) external;
@@ -183,6 +200,9 @@ interface ISettlementEngine is IComplianceObserver {
     /// @notice Seconds of the UTC day from which (inclusive) and until which (exclusive) new instructions are
     /// accepted; a window that wraps midnight has `windowOpen > windowClose`.
     function setOperatingWindow(uint24 windowOpen, uint24 windowClose, bool enabled) external;
+
+    /// @notice The admin names the provenance registry that delivers items against payment.
+    function setProvenance(IProvenanceRegistry provenance) external;
 
     function pause() external;
 
@@ -204,4 +224,6 @@ interface ISettlementEngine is IComplianceObserver {
     function cycleCount() external view returns (uint256);
 
     function dollar() external view returns (address);
+
+    function provenance() external view returns (address);
 }

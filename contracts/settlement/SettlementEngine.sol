@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IDigitalDollar} from "../interfaces/IDigitalDollar.sol";
 import {IComplianceObserver} from "../interfaces/IComplianceObserver.sol";
 import {ISettlementEngine} from "../interfaces/ISettlementEngine.sol";
+import {IProvenanceRegistry, ItemId} from "../interfaces/IProvenanceRegistry.sol";
 import {Netting} from "../libraries/Netting.sol";
 import {PackedAccount, PackedAccountLib} from "../libraries/PackedAccount.sol";
 
@@ -68,6 +69,7 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
     }
 
     IDigitalDollar private immutable _dollar;
+    IProvenanceRegistry private _provenance;
 
     mapping(address holder => PackedAccount) private _accounts;
     mapping(address holder => uint256) private _netDebitCap;
@@ -151,7 +153,9 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
 
     /// @inheritdoc ISettlementEngine
     function submit(Instruction calldata ins) external returns (PaymentStatus status) {
-        Config storage cfg = _config;
+        // The body of {_accept} and {_settleGross}, written out: on the hot path the two internal calls with a
+        // calldata struct and two returned words cost about 450 gas, 0.7% of a payment.
+        Config memory cfg = _config;
         if (cfg.paused) revert SettlementPaused();
         if (cfg.windowEnabled) _requireWithinWindow(cfg);
         _requireValid(ins, cfg.travelRuleThreshold);
@@ -161,13 +165,16 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
         address debtor = msg.sender;
         address creditor = ins.creditor;
         uint256 amount = ins.amount;
-        PackedAccount src = _rollover(_accounts[debtor]);
+        PackedAccount src = _accounts[debtor];
         PackedAccount dst = _accounts[creditor];
         if (!_isReady(src) || !_isReady(dst)) {
             _requireParty(debtor, src);
             _requireParty(creditor, dst);
         }
-        _requireWithinCap(debtor, src, amount);
+        if (src.hasFlag(CAPPED)) {
+            src = _rollover(src);
+            _requireWithinCap(debtor, src, amount);
+        }
         uint256 balance = src.balance();
         if (balance < amount) {
             _enqueue(ins, debtor);
@@ -178,11 +185,62 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
         unchecked {
             // amount <= balance; the creditor's balance stays within the DUSD supply (< 2^96).
             _accounts[debtor] = src.withBalance(balance - amount);
-            dst = _rollover(dst);
+            if (dst.hasFlag(CAPPED)) dst = _rollover(dst);
             _accounts[creditor] = dst.withBalance(dst.balance() + amount);
         }
         _emitSettled(ins, debtor);
         return PaymentStatus.Settled;
+    }
+
+    /// @inheritdoc ISettlementEngine
+    function settleDeliveryVersusPayment(Instruction calldata ins, ItemId item, bytes32 eventHash) external {
+        IProvenanceRegistry provenance = _provenance;
+        if (address(provenance) == address(0)) revert SettlementNoProvenance();
+        (PackedAccount src, PackedAccount dst) = _accept(ins);
+        uint256 balance = src.balance();
+        // Delivery versus payment never waits in the queue: both legs happen now or neither does.
+        if (balance < ins.amount) revert SettlementInsufficientLiquidity(msg.sender, balance, ins.amount);
+        _settleGross(ins, src, dst, balance);
+        emit DeliveryVersusPaymentSettled(ins.uetr, item, msg.sender, ins.creditor, ins.amount);
+        provenance.deliver(item, ins.creditor, msg.sender, ins.amount, ins.uetr, eventHash);
+    }
+
+    /// @dev Every check of a new instruction, in order: engine state, instruction fields, UETR, parties, cap.
+    /// Returns both parties' account words (the debtor's rolled over to today when capped).
+    function _accept(Instruction calldata ins) private view returns (PackedAccount src, PackedAccount dst) {
+        Config memory cfg = _config;
+        if (cfg.paused) revert SettlementPaused();
+        if (cfg.windowEnabled) _requireWithinWindow(cfg);
+        _requireValid(ins, cfg.travelRuleThreshold);
+        bytes16 uetr = ins.uetr;
+        if (_uetrs[uetr] != 0) revert SettlementDuplicateUetr(uetr);
+
+        address creditor = ins.creditor;
+        src = _accounts[msg.sender];
+        dst = _accounts[creditor];
+        if (!_isReady(src) || !_isReady(dst)) {
+            _requireParty(msg.sender, src);
+            _requireParty(creditor, dst);
+        }
+        if (src.hasFlag(CAPPED)) {
+            src = _rollover(src);
+            _requireWithinCap(msg.sender, src, ins.amount);
+        }
+    }
+
+    /// @dev Moves `ins.amount` from the sender to the creditor and marks the UETR used; `balance` is the
+    /// sender's and covers the amount.
+    function _settleGross(Instruction calldata ins, PackedAccount src, PackedAccount dst, uint256 balance) private {
+        uint256 amount = ins.amount;
+        address creditor = ins.creditor;
+        _uetrs[ins.uetr] = UETR_SETTLED;
+        unchecked {
+            // amount <= balance; the creditor's balance stays within the DUSD supply (< 2^96).
+            _accounts[msg.sender] = src.withBalance(balance - amount);
+            if (dst.hasFlag(CAPPED)) dst = _rollover(dst);
+            _accounts[creditor] = dst.withBalance(dst.balance() + amount);
+        }
+        _emitSettled(ins, msg.sender);
     }
 
     function _emitSettled(Instruction calldata ins, address debtor) private {
@@ -295,6 +353,13 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
         emit ConfigChanged(_config);
     }
 
+    /// @inheritdoc ISettlementEngine
+    function setProvenance(IProvenanceRegistry provenance) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(provenance) == address(0)) revert SettlementZeroAddress();
+        _provenance = provenance;
+        emit ProvenanceSet(address(provenance));
+    }
+
     /// @inheritdoc IComplianceObserver
     function syncAccount(address holder) public {
         PackedAccount state = _accounts[holder];
@@ -384,13 +449,19 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
         return address(_dollar);
     }
 
+    /// @inheritdoc ISettlementEngine
+    function provenance() external view returns (address) {
+        return address(_provenance);
+    }
+
     // ---------------------------------------------------------------- validation
 
     function _requireValid(Instruction calldata ins, uint256 threshold) private view {
         bytes16 uetr = ins.uetr;
-        // UUID version 4 (high nibble of byte 6) and RFC 4122 variant (top bits 10 of byte 8).
-        if (uint8(uetr[6]) >> 4 != 4 || uint8(uetr[8]) >> 6 != 2) revert SettlementInvalidUetr(uetr);
-        uint256 e2eLength = uint8(ins.endToEndId[0]);
+        // UUID version 4 (the high nibble of byte 6 is 4) and the RFC 4122 variant (byte 8 starts with bits 10).
+        uint128 bits = uint128(uetr);
+        if ((bits >> 76) & 0xf != 4 || (bits >> 62) & 0x3 != 2) revert SettlementInvalidUetr(uetr);
+        uint256 e2eLength = uint256(ins.endToEndId) >> 248;
         if (e2eLength == 0 || e2eLength > 35) revert SettlementInvalidEndToEndId(e2eLength);
         _requirePurpose(ins.purpose);
         if (ins.priority > LOWEST_PRIORITY) revert SettlementInvalidPriority(ins.priority);
@@ -421,7 +492,7 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
         }
     }
 
-    function _requireWithinWindow(Config storage cfg) private view {
+    function _requireWithinWindow(Config memory cfg) private view {
         uint256 timeOfDay = block.timestamp % 1 days;
         bool inside =
             cfg.windowOpen < cfg.windowClose

@@ -30,6 +30,7 @@ export default buildModule("T12Ledger", (m) => {
   m.call(dollar, "setSystemAccount", [engine, true], { from: admin });
   m.call(dollar, "setObserver", [engine], { from: admin });
   m.call(provenance, "setSettlementEngine", [engine], { from: admin });
+  m.call(engine, "setProvenance", [provenance], { from: admin });
 
   return { registry, dollar, engine, provenance };
 });

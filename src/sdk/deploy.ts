@@ -88,5 +88,6 @@ export async function deploySystem(deployer: Signer, options: DeployOptions = {}
   );
   await provenance.waitForDeployment();
   await (await provenance.setSettlementEngine(engineAddress)).wait();
+  await (await engine.setProvenance(await provenance.getAddress())).wait();
   return { ...core, engine, provenance };
 }
