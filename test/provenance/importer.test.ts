@@ -291,6 +291,36 @@ describe("importEpcisDocument", function () {
     });
   });
 
+  describe("when a transaction fails after planning", function () {
+    it("stores what was anchored, leaves the rest out, and a second import finishes the job", async function () {
+      const { options, store, outsider } = await setUp();
+      // The assembler's transactions go out from an account that is not the assembler: the receipt reverts.
+      const wrong = {
+        ...options,
+        signers: (account: string) => (account === ASSEMBLER ? outsider : options.signers(account)),
+      };
+      const report = await importEpcisDocument(supplyChain(), wrong);
+      if (report.ok) expect.fail("imported");
+      expect(report.stage).to.equal("execution");
+      expect(report.errors[0].message).to.match(
+        /^event 4 \(.*\): receive https:\/\/id\.gs1\.org\/00\/040123450000000016 failed: /,
+      );
+      expect(report.events.map((event) => event.status)).to.deep.equal([
+        ...Array<string>(4).fill("anchored"),
+        ...Array<string>(6).fill("planned"),
+        "stored",
+      ]);
+      expect(store.counts()).to.deep.equal({ anchored: 4, stored: 1 });
+      const events = expectOk(await importEpcisDocument(supplyChain(), options));
+      expect(events.map((event) => event.status)).to.deep.equal([
+        ...Array<string>(4).fill("duplicate"),
+        ...Array<string>(6).fill("anchored"),
+        "duplicate",
+      ]);
+      expect(store.counts()).to.deep.equal({ anchored: 10, stored: 1 });
+    });
+  });
+
   describe("when attributes are missing", function () {
     it("names the item and the field to add", async function () {
       const { options, mapping } = await setUp();
