@@ -185,7 +185,10 @@ export class Planner {
   }
 
   private async item(epc: string): Promise<LedgerItem> {
-    const id = itemIdOf(epc);
+    return this.itemById(itemIdOf(epc));
+  }
+
+  private async itemById(id: string): Promise<LedgerItem> {
     const known = this.items.get(id);
     if (known !== undefined) return known;
     const record = await this.options.provenance.item(id);
@@ -199,6 +202,14 @@ export class Planner {
     };
     this.items.set(id, item);
     return item;
+  }
+
+  /** Who holds an item: its custodian, or while it is packed, the custodian of its outermost container. */
+  private async holder(item: LedgerItem): Promise<string> {
+    let current = item;
+    // The registry refuses to pack an item into itself or into a packed container, so the walk ends.
+    while (current.disposition === DISPOSITION.Contained) current = await this.itemById(current.parent);
+    return current.custodian;
   }
 
   private async standing(account: string): Promise<Standing> {
@@ -482,7 +493,8 @@ export class Planner {
             `item ${epc} is ${DISPOSITION_NAMES[item.disposition]} on the ledger: it cannot be recalled`,
           );
         }
-        if (item.custodian !== account) await this.requireRegulatorOf(account, epc, item);
+        const holder = await this.holder(item);
+        if (holder !== account) await this.requireRegulatorOf(account, epc, item.origin, holder);
         this.set(item, { disposition: DISPOSITION.Recalled });
       } else {
         const expected = change === "quarantine" ? DISPOSITION.Active : DISPOSITION.Quarantined;
@@ -507,14 +519,14 @@ export class Planner {
     return expanded === `${T12_NAMESPACE}in_quarantine` || vocabularyIs(value, "Disp", "in_quarantine");
   }
 
-  private async requireRegulatorOf(account: string, epc: string, item: LedgerItem): Promise<void> {
+  private async requireRegulatorOf(account: string, epc: string, origin: string, holder: string): Promise<void> {
     if (this.registry === undefined) throw new Error("Planner.init() was not called");
     const code = await this.registry.jurisdictionOfRegulator(account);
-    const custodian = await this.standing(item.custodian);
+    const holderStanding = await this.standing(holder);
     const active = code !== "0x0000" && (await this.registry.isActive(account));
-    if (!active || (code !== item.origin && code !== custodian.jurisdiction)) {
+    if (!active || (code !== origin && code !== holderStanding.jurisdiction)) {
       throw new PlanError(
-        `item ${epc} is held by ${item.custodian}: ${account} is neither its custodian nor a regulator of its origin or custodian`,
+        `item ${epc} is held by ${holder}: ${account} is neither its holder nor a regulator of its origin or holder`,
       );
     }
   }
@@ -533,6 +545,7 @@ export class Planner {
       const parent = await this.ensure(event, index, eventHash, parentId, account, calls);
       this.requireHeld(parentId, parent, account, DISPOSITION.Active);
       for (const epc of children) {
+        if (epc === parentId) throw new PlanError(`item ${epc} cannot be packed into itself`);
         const child = await this.ensure(event, index, eventHash, epc, account, calls);
         this.requireHeld(epc, child, account, DISPOSITION.Active);
         this.set(child, { disposition: DISPOSITION.Contained, parent: itemIdOf(parentId) });

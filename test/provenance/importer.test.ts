@@ -148,6 +148,29 @@ describe("importEpcisDocument", function () {
     });
   });
 
+  describe("when the holder of a container recalls an item packed in it", function () {
+    it("recalls it: the container's custodian holds what it contains", async function () {
+      const { options, provenance } = await setUp();
+      const document = supplyChain();
+      const events = eventsOf(document);
+      events.splice(5);
+      events.push({
+        type: "ObjectEvent",
+        eventTime: "2026-11-03T10:30:00+01:00",
+        eventTimeZoneOffset: "+01:00",
+        epcList: [CHIP_2],
+        action: "OBSERVE",
+        bizStep: "holding",
+        disposition: "recalled",
+        bizLocation: { id: "urn:epc:id:sgln:9520999.00001.0" },
+      });
+      const outcomes = expectOk(await importEpcisDocument(document, options));
+      expect(outcomes[5]).to.deep.include({ status: "anchored", actions: ["recall"] });
+      const chip = await provenance.item(itemIdOf(CHIP_2));
+      expect([chip.disposition, chip.custodian]).to.deep.equal([Disposition.Recalled, MAKER]);
+    });
+  });
+
   describe("with the 22 openepcis capture documents", function () {
     it("imports every one: anchors what the ledger models, stores every event", async function () {
       const { options, store, provenance } = await setUp();
