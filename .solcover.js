@@ -1,4 +1,4 @@
+// solidity-coverage settings: mocks are test-only, and timing-sensitive gas checks skip themselves.
 module.exports = {
   skipFiles: ["mocks/"],
-  mocha: { grep: "@bench", invert: true },
 };
