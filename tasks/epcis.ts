@@ -320,7 +320,8 @@ epcis
           );
         }
         writeFileSync(resolvePath(args.out), `${JSON.stringify(result.document, null, 2)}\n`);
-        io.out(`wrote ${result.hashIds.length} events of ${result.epc} to ${args.out}`);
+        const count = result.hashIds.length;
+        io.out(`wrote ${count} event${count === 1 ? "" : "s"} of ${result.epc} to ${args.out}`);
         for (const hashId of result.missing) io.err(`${hashId} is anchored on chain for the item but not in the store`);
       } finally {
         store.close();
