@@ -8,8 +8,17 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
   return Number(receipt.gasUsed);
 }
 
+export interface TokenGas {
+  plainTransfer: number;
+  plainTransferFresh: number;
+  dollarTransfer: number;
+  dollarTransferFresh: number;
+  dollarMintFresh: number;
+  dollarTransferWithAuthorization: number;
+}
+
 /** Receipt gas of the token operations, the digital dollar against the plain OpenZeppelin ERC-20. */
-export async function benchTokenGas(hre: HardhatRuntimeEnvironment): Promise<Record<string, number>> {
+export async function benchTokenGas(hre: HardhatRuntimeEnvironment): Promise<TokenGas> {
   const s = await setupBench(hre);
   const [a, b] = s.banks;
   const [fresh1, fresh2, fresh3, fresh4] = s.fresh;

@@ -15,12 +15,20 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
   return Number(receipt.gasUsed);
 }
 
+export interface ProvenanceGas {
+  provCommission: number;
+  provShip: number;
+  provAggregatePerChild: number;
+  provCertify: number;
+  dvpSettle: number;
+}
+
 /**
  * Receipt gas of the provenance registry's events: commissioning a controlled chip, shipping it across a
  * border under licence, packing 10 items into a case (per child), an auditor's certificate, and a delivery
  * versus payment (payment and custody in one transaction).
  */
-export async function benchProvenanceGas(hre: HardhatRuntimeEnvironment): Promise<Record<string, number>> {
+export async function benchProvenanceGas(hre: HardhatRuntimeEnvironment): Promise<ProvenanceGas> {
   const s = await setupBench(hre, 0);
   const signers = await hre.ethers.getSigners();
   const [maker, buyer, auditor] = signers.slice(30, 33);

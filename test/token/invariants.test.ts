@@ -178,7 +178,10 @@ async function requestFor(w: World, op: Op): Promise<Request | null> {
     case "suspend":
     case "reinstate": {
       const { account, regulator } = customers[op.customer];
-      const data = registry.interface.encodeFunctionData(op.kind, [account.address]);
+      const data =
+        op.kind === "suspend"
+          ? registry.interface.encodeFunctionData("suspend", [account.address])
+          : registry.interface.encodeFunctionData("reinstate", [account.address]);
       return call(regulator, data, await registry.getAddress());
     }
     case "attest": {
@@ -243,7 +246,11 @@ async function reads(w: World) {
         abi.encodeFunctionData("restrictionOf", [h.address]),
       ]),
       issuers: w.issuers.map((i) => abi.encodeFunctionData("outstandingOf", [i.address])),
-      globals: ["totalSupply", "reserves", "paused"].map((fn) => abi.encodeFunctionData(fn)),
+      globals: [
+        abi.encodeFunctionData("totalSupply"),
+        abi.encodeFunctionData("reserves"),
+        abi.encodeFunctionData("paused"),
+      ],
     };
     readsOf.set(w, cached);
   }
