@@ -19,7 +19,6 @@ import { scope, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { describeValue, InputError } from "../src/sdk/errors";
-import { parseAddress } from "../src/sdk/inputs";
 import { eventHashIds } from "../src/provenance/eventHash";
 import type { JsonValue } from "../src/provenance/epcisTypes";
 import { mappedAccounts, readMappingFile } from "../src/provenance/mapping";
@@ -87,13 +86,8 @@ async function recordedProvenance(hre: HardhatRuntimeEnvironment, runner: Signer
   const path = deploymentPath(hre.network.name, dir);
   if (!existsSync(path)) return undefined;
   const record = readDeployment(hre.network.name, dir);
-  const raw = JSON.parse(readFileSync(path, "utf8")) as { contracts?: Record<string, unknown> };
   const field = `${path}: contracts.ProvenanceRegistry`;
-  const value = raw.contracts?.ProvenanceRegistry;
-  if (typeof value !== "string") {
-    throw new InputError(field, `${describeValue(value)} is not an address`, "the provenance registry's address");
-  }
-  const address = parseAddress(field, value);
+  const address = record.contracts.ProvenanceRegistry;
   const { chainId } = await hre.ethers.provider.getNetwork();
   if (chainId !== BigInt(record.chainId) || (await hre.ethers.provider.getCode(address)) === "0x") {
     if (hre.network.name === "hardhat") return undefined;

@@ -3,25 +3,23 @@
  * findings of an origin policy and custody gaps flagged on the components they concern.
  * `npx hardhat provenance recall <epc> [--json]`: everything built from an item and who holds it now.
  *
- * The item id is the keccak-256 hash of the EPC URI as given (UTF-8). Contract addresses come from
+ * The item id is the keccak-256 hash of the item's canonical GS1 Digital Link (src/provenance/items.ts), so an
+ * EPC URI and a Digital Link of the same item name the same record. Contract addresses come from
  * `deployments/<network>.json` (or `$T12_DEPLOYMENTS_DIR`); the graph is read from the provenance registry's logs
  * from the recorded block on.
  *
  * Only modules free of the TypeChain output are imported at the top: Hardhat loads the tasks with its config,
  * before `npx hardhat compile` has generated the bindings on a fresh clone.
  */
-import { existsSync, readFileSync } from "node:fs";
-
-import { keccak256, toUtf8Bytes } from "ethers";
 import { scope, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { readProvenanceGraph, type ProvenanceGraph } from "../src/provenance/graph";
+import { itemIdOf } from "../src/provenance/items";
 import { findCustodyGaps, traceLineage, traceRecall } from "../src/provenance/lineage";
 import { readPolicyFile, screenLineage } from "../src/provenance/policy";
 import { lineageToJson, recallToJson, renderLineageTree, renderRecallTree } from "../src/report/provenanceTree";
 import { describeValue, InputError } from "../src/sdk/errors";
-import { parseAddress } from "../src/sdk/inputs";
 import { io, reporting } from "./cli";
 
 const EPC_EXPECTED = 'an EPC URI like "urn:epc:id:sgtin:0614141.107346.2017" or a GS1 Digital Link URI';
@@ -40,39 +38,17 @@ export function parseEpc(field: string, value: unknown): string {
   return value;
 }
 
-/** The provenance registry's address in the deployment record (the shared reader covers the other contracts). */
-function provenanceAddressIn(path: string): string {
-  const field = `${path}: contracts.ProvenanceRegistry`;
-  const record: unknown = JSON.parse(readFileSync(path, "utf8"));
-  const contracts = (record as { contracts?: Record<string, unknown> }).contracts ?? {};
-  const address = contracts.ProvenanceRegistry;
-  if (address === undefined) throw new InputError(field, "is missing", "the provenance registry's address");
-  if (typeof address !== "string") {
-    throw new InputError(field, `${describeValue(address)} is not a string`, "the provenance registry's address");
-  }
-  return parseAddress(field, address);
-}
-
 /** The provenance graph of the current network, read from the recorded deployment block on. */
 async function networkGraph(hre: HardhatRuntimeEnvironment): Promise<ProvenanceGraph> {
-  const { attachDeployment, deploymentPath, deploymentsDir, readDeployment } = await import("../src/sdk/deployments");
-  const { ProvenanceRegistry__factory } = await import("../typechain-types");
-  const dir = deploymentsDir(hre.config.paths.root);
-  const record = readDeployment(hre.network.name, dir);
-  const path = deploymentPath(hre.network.name, dir);
-  if (!existsSync(path)) throw new InputError(path, "does not exist", "a deployment record");
-  const address = provenanceAddressIn(path);
+  const { attachDeployment, deploymentsDir, readDeployment } = await import("../src/sdk/deployments");
+  const record = readDeployment(hre.network.name, deploymentsDir(hre.config.paths.root));
   const provider = hre.ethers.provider;
-  const { registry } = await attachDeployment(record, provider, provider);
-  if ((await provider.getCode(address)) === "0x") {
-    throw new InputError(`${path}: contracts.ProvenanceRegistry`, `${address} holds no code`, "a deployed contract");
-  }
-  const provenance = ProvenanceRegistry__factory.connect(address, provider);
+  const { registry, provenance } = await attachDeployment(record, provider, provider);
   return readProvenanceGraph({ provenance, registry, provider, fromBlock: record.block });
 }
 
 function itemOf(graph: ProvenanceGraph, epc: string, network: string): string {
-  const id = keccak256(toUtf8Bytes(epc));
+  const id = itemIdOf(epc);
   if (!graph.items.has(id)) {
     throw new InputError(
       "epc",

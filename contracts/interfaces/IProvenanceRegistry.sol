@@ -87,13 +87,8 @@ interface IProvenanceRegistry {
         bytes32 eventHash,
         bytes32 chainHash
     );
-    event ItemReceived(
-        ItemId indexed item,
-        address indexed from,
-        address indexed to,
-        bytes32 eventHash,
-        bytes32 chainHash
-    );
+    /// @notice `receiver` took custody of `item` (the shipper is named by the ItemShipped event before it).
+    event ItemReceived(ItemId indexed item, address indexed receiver, bytes32 eventHash, bytes32 chainHash);
     event ItemCertified(
         ItemId indexed item,
         address indexed auditor,

@@ -145,7 +145,7 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         if (price != 0) revert ProvenancePaymentPending(id, price);
         _requireActive(msg.sender);
         it.disposition = Disposition.Active;
-        emit ItemReceived(id, msg.sender, msg.sender, eventHash, _chain(it, EventKind.Receive, eventHash, 0));
+        emit ItemReceived(id, msg.sender, eventHash, _chain(it, EventKind.Receive, eventHash, 0));
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -175,7 +175,7 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         // A shipment recalled on its way goes back to the seller still recalled.
         if (it.disposition == Disposition.InTransit) it.disposition = Disposition.Active;
         emit DeliveryAgainstPaymentWithdrawn(id, msg.sender, buyer);
-        emit ItemReceived(id, buyer, msg.sender, eventHash, _chain(it, EventKind.Receive, eventHash, 0));
+        emit ItemReceived(id, msg.sender, eventHash, _chain(it, EventKind.Receive, eventHash, 0));
     }
 
     /// @inheritdoc IProvenanceRegistry

@@ -422,13 +422,16 @@ export function applyProvenanceEvent(graph: ProvenanceGraph, event: ProvenanceEv
     }
     case "ItemReceived": {
       const node = nodeOf(graph, event.item);
+      // The step comes from whoever held the item in transit: the receiver itself, or the buyer when a seller
+      // takes back an unpaid shipment against payment.
+      const from = node.custodian;
       node.custodian = event.to;
       delete node.pendingDelivery;
       setDisposition(node, "Active", event, event.to);
       moveCustody(graph, node, {
         event: "receive",
         custodian: event.to,
-        from: event.from,
+        from,
         inTransit: false,
         since: event.time,
         eventHash: event.eventHash,
@@ -602,8 +605,9 @@ export function decodeProvenanceLog(iface: RegistryInterface, log: Log, time: nu
       return {
         type: "ItemReceived",
         item: itemKey(a.item),
-        from: getAddress(a.from),
-        to: getAddress(a.to),
+        // In transit the record's custodian is already the receiver: the custody step starts with it.
+        from: getAddress(a.receiver),
+        to: getAddress(a.receiver),
         eventHash: a.eventHash,
         ...position,
       };

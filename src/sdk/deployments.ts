@@ -10,15 +10,22 @@ import type { ContractRunner, Provider } from "ethers";
 import {
   DigitalDollar__factory,
   ParticipantRegistry__factory,
+  ProvenanceRegistry__factory,
   SettlementEngine__factory,
   type DigitalDollar,
   type ParticipantRegistry,
+  type ProvenanceRegistry,
   type SettlementEngine,
 } from "../../typechain-types";
 import { describeValue, InputError } from "./errors";
 import { parseAddress } from "./inputs";
 
-export const CONTRACT_NAMES = ["ParticipantRegistry", "DigitalDollar", "SettlementEngine"] as const;
+export const CONTRACT_NAMES = [
+  "ParticipantRegistry",
+  "DigitalDollar",
+  "SettlementEngine",
+  "ProvenanceRegistry",
+] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 export interface DeploymentRecord {
@@ -34,6 +41,7 @@ export interface RecordedContracts {
   registry: ParticipantRegistry;
   dollar: DigitalDollar;
   engine: SettlementEngine;
+  provenance: ProvenanceRegistry;
 }
 
 /** Environment variable that overrides the directory of deployment records. */
@@ -135,6 +143,7 @@ export async function recordOf(
       ParticipantRegistry: await system.registry.getAddress(),
       DigitalDollar: await system.dollar.getAddress(),
       SettlementEngine: await system.engine.getAddress(),
+      ProvenanceRegistry: await system.provenance.getAddress(),
     },
   };
 }
@@ -172,5 +181,6 @@ export async function attachDeployment(
     registry: ParticipantRegistry__factory.connect(record.contracts.ParticipantRegistry, runner),
     dollar: DigitalDollar__factory.connect(record.contracts.DigitalDollar, runner),
     engine: SettlementEngine__factory.connect(record.contracts.SettlementEngine, runner),
+    provenance: ProvenanceRegistry__factory.connect(record.contracts.ProvenanceRegistry, runner),
   };
 }

@@ -504,7 +504,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   const system = await deploySystem(admin.signer);
   const day: SimulationDay = {
-    system: { registry: system.registry, dollar: system.dollar, engine: system.engine },
+    system: {
+      registry: system.registry,
+      dollar: system.dollar,
+      engine: system.engine,
+      provenance: system.provenance,
+    },
     admin,
     regulators,
     banks,

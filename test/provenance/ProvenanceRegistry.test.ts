@@ -502,10 +502,9 @@ describe("ProvenanceRegistry", function () {
         await provenance.connect(usMaker).ship(chip, deMaker.address, LICENCE, eventHash("ship"));
         const eh = eventHash("receive");
         const expected = chainHash(await head(provenance, chip), EventKind.Receive, eh, ZERO);
-        // The record keeps no shipper once in transit: the event names the recipient on both sides.
         await expect(provenance.connect(deMaker).receiveItem(chip, eh))
           .to.emit(provenance, "ItemReceived")
-          .withArgs(chip, deMaker.address, deMaker.address, eh, expected);
+          .withArgs(chip, deMaker.address, eh, expected);
         const it = await record(provenance, chip);
         expect([it.custodian, it.disposition, it.lastEventHash]).to.deep.equal([
           deMaker.address,
@@ -654,7 +653,7 @@ describe("ProvenanceRegistry", function () {
           .to.emit(provenance, "DeliveryAgainstPaymentWithdrawn")
           .withArgs(chip, usMaker.address, hospital.address)
           .and.to.emit(provenance, "ItemReceived")
-          .withArgs(chip, hospital.address, usMaker.address, eh, expected);
+          .withArgs(chip, usMaker.address, eh, expected);
         expect(await provenance.deliveryTerms(chip)).to.deep.equal([ethers.ZeroAddress, 0n]);
         const it = await record(provenance, chip);
         expect([it.custodian, it.disposition, it.lastEventHash]).to.deep.equal([

@@ -4,12 +4,13 @@ import { join } from "node:path";
 
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import hre, { ethers } from "hardhat";
+import hre from "hardhat";
 
 import { shortId } from "../../src/report/provenanceTree";
 import { DEPLOYMENTS_DIR_ENV } from "../../src/sdk/deployments";
 import { io } from "../../tasks/cli";
 import { defibrillatorOnChain, EPC, ID, MEDICAL_POLICY, POLICY_DIR } from "../fixtures/policy/defibrillator";
+import { itemIdOf } from "../../src/provenance/items";
 
 const TRACE = { scope: "provenance", task: "trace" };
 const RECALL = { scope: "provenance", task: "recall" };
@@ -138,7 +139,7 @@ describe("provenance tasks", function () {
         await expectRefused(
           TRACE,
           { epc },
-          `epc: "${epc}" (item ${ethers.id(epc)}) is not in the provenance records of network hardhat; ` +
+          `epc: "${epc}" (item ${itemIdOf(epc)}) is not in the provenance records of network hardhat; ` +
             "expected the EPC URI of a commissioned item",
         );
       });
@@ -171,7 +172,7 @@ describe("provenance tasks", function () {
         await expectRefused(
           TRACE,
           { epc: EPC.defibrillator },
-          `${join(dir, "hardhat.json")}: contracts.ProvenanceRegistry: is missing; expected the provenance registry's address`,
+          `${join(dir, "hardhat.json")}: contracts.ProvenanceRegistry: is missing; expected the contract's address`,
         );
       });
     });
