@@ -4,7 +4,7 @@
  * reports/simulation-<timestamp>/summary.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import path, { join } from "node:path";
 
 import { SingleBar, Presets } from "cli-progress";
 import { ethers, network } from "hardhat";
@@ -25,6 +25,34 @@ function grouped(dollars: string): string {
 function table(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => (label === "" ? "" : `  ${label.padEnd(width)}  ${value}`)).join("\n");
+}
+
+function supplyChainRows(summary: SimulationSummary): [string, string][] {
+  const chain = summary.supplyChain;
+  if (chain === undefined) return [];
+  return [
+    [
+      "Provenance events",
+      `${chain.events.anchored} anchored on chain, ${chain.events.storedOnly} stored only; ${chain.items} items`,
+    ],
+    ...chain.sales.map((sale): [string, string] => [
+      "  delivery vs payment",
+      `${sale.item} to ${sale.buyer} for ${grouped(sale.price)} DUSD`,
+    ]),
+    ...chain.screens.map((screen): [string, string] => [
+      "  origin screen",
+      `${screen.item}: ${screen.components} components, ` +
+        (screen.clean
+          ? "clean"
+          : screen.findings.map((finding) => `${finding.rule} via ${finding.path.join(" -> ")}`).join("; ")),
+    ]),
+    ["  recall trace", `${chain.recall.item}: ${chain.recall.affected.length} items affected`],
+    [
+      "  store audit",
+      `${chain.audit.altered} altered, ${chain.audit.added} added, ${chain.audit.dropped} dropped ` +
+        `of ${chain.audit.anchoredEvents} anchored events`,
+    ],
+  ];
 }
 
 function render(summary: SimulationSummary): string {
@@ -62,6 +90,7 @@ function render(summary: SimulationSummary): string {
       "Liquidity saved",
       `${percent(gridlock.liquiditySaved)} (net ${grouped(gridlock.netLiquidity)} for gross ${grouped(gridlock.value)})`,
     ],
+    ...supplyChainRows(summary),
     ["Duration", `${(summary.durationMs / 1000).toFixed(1)} s`],
   ];
   return table(rows);
@@ -74,8 +103,12 @@ async function main(): Promise<void> {
     Presets.shades_classic,
   );
   let started = false;
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const dir = join(__dirname, "..", "reports", `simulation-${stamp}`);
+  mkdirSync(dir, { recursive: true });
   const summary = await runSimulation({
     signers,
+    storePath: join(dir, "provenance.sqlite"),
     onProgress: ({ stage, step, completed, total }) => {
       if (!started) {
         bar.start(total, 0, { stage, step });
@@ -86,12 +119,18 @@ async function main(): Promise<void> {
   });
   bar.stop();
 
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const dir = join(__dirname, "..", "reports", `simulation-${stamp}`);
-  mkdirSync(dir, { recursive: true });
+  const trees = summary.supplyChain?.trees ?? {};
+  for (const [index, [label, tree]] of Object.entries(trees).entries()) {
+    writeFileSync(join(dir, `trace-${index + 1}.txt`), `${label}\n\n${tree}\n`);
+  }
   const file = join(dir, "summary.json");
-  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
-  console.log(`\nSimulated business day\n${render(summary)}\n\nReport: ${file}`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ ...summary, supplyChain: { ...summary.supplyChain, trees: undefined } }, null, 2)}\n`,
+  );
+  console.log(`\nSimulated business day\n${render(summary)}\n`);
+  for (const [label, tree] of Object.entries(trees)) console.log(`${label}\n${tree}\n`);
+  console.log(`Report: ${path.relative(process.cwd(), dir)} (summary.json, trace-*.txt, provenance.sqlite)`);
 }
 
 main().catch((error: unknown) => {

@@ -1,2 +1,3 @@
 export * from "./cast";
 export * from "./simulate";
+export * from "./supplyChain";

@@ -20,6 +20,7 @@ import { deploySystem } from "../sdk/deploy";
 import type { RecordedContracts } from "../sdk/deployments";
 import { formatDollars, jurisdictionToBytes2, leiToBytes20, parseDollars } from "../sdk/inputs";
 import { AUDITOR, BANKS, type CastMember, CUSTOMERS, interbankIvms101, simulatedLei, SUPPLIERS } from "./cast";
+import { supplyChainStage, supplyChainSummaryOf, type SupplyChainSummary } from "./supplyChain";
 
 export interface SimulationProgress {
   stage: string;
@@ -33,8 +34,10 @@ export interface SimulationOptions {
   /** Funded accounts: the deployer first, then regulators, banks, customers, suppliers and the auditor. */
   signers: readonly Signer[];
   onProgress?: (progress: SimulationProgress) => void;
-  /** The stages to run after deployment; the settlement day by default. */
+  /** The stages to run after deployment; the whole business day (settlement, then supply chain) by default. */
   stages?: readonly SimulationStage[];
+  /** The provenance event store's SQLite file; in memory by default. */
+  storePath?: string;
 }
 
 export interface CycleSummary {
@@ -51,7 +54,12 @@ export interface CycleSummary {
 export interface SimulationSummary {
   chainId: number;
   blocks: { first: number; last: number };
-  contracts: { ParticipantRegistry: string; DigitalDollar: string; SettlementEngine: string };
+  contracts: {
+    ParticipantRegistry: string;
+    DigitalDollar: string;
+    SettlementEngine: string;
+    ProvenanceRegistry: string;
+  };
   participants: {
     total: number;
     centralBanks: number;
@@ -87,6 +95,8 @@ export interface SimulationSummary {
     netLiquidity: string;
     liquiditySaved: number;
   };
+  /** The supply-chain part of the day, when it ran. */
+  supplyChain?: SupplyChainSummary;
   durationMs: number;
 }
 
@@ -433,6 +443,7 @@ async function summarize(day: SimulationDay, firstBlock: number, started: number
       ParticipantRegistry: await registry.getAddress(),
       DigitalDollar: await dollar.getAddress(),
       SettlementEngine: await engine.getAddress(),
+      ProvenanceRegistry: await day.system.provenance.getAddress(),
     },
     participants: {
       total: kinds.length,
@@ -469,6 +480,7 @@ async function summarize(day: SimulationDay, firstBlock: number, started: number
       netLiquidity: formatDollars(first.netLiquidity),
       liquiditySaved: first.liquiditySaved,
     },
+    supplyChain: supplyChainSummaryOf(day),
     durationMs: Date.now() - started,
   };
 }
@@ -522,7 +534,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     gridlock: { uetrs: [], value: 0n },
     cycles: [],
   };
-  const steps = (options.stages ?? SETTLEMENT_DAY).flatMap((stage) => stage(day));
+  const stages = options.stages ?? [...SETTLEMENT_DAY, supplyChainStage(options.storePath)];
+  const steps = stages.flatMap((stage) => stage(day));
   const total = steps.length + 1;
   options.onProgress?.({
     stage: "deploy",

@@ -26,6 +26,7 @@ describe("runSimulation()", function () {
         "liquidity",
         "payments",
         "netting",
+        "provenance",
       ]),
     );
   });
@@ -75,5 +76,44 @@ describe("runSimulation()", function () {
     });
     expect(summary.gridlock.liquiditySaved).to.equal(summary.cycles[0].liquiditySaved);
     expect(summary.cycles[1]).to.deep.include({ settled: 1, stillQueued: 0, netLiquidity: "750000" });
+  });
+
+  it("builds, sells with delivery versus payment, and audits the medical device and the defense component", function () {
+    const chain = summary.supplyChain;
+    expect(chain).to.not.equal(undefined);
+    if (chain === undefined) return;
+    expect(chain.items).to.equal(8);
+    expect(chain.events).to.deep.equal({ anchored: 23, storedOnly: 0 });
+    expect(chain.sales.map((sale) => [sale.item, sale.price])).to.deep.equal([
+      ["defibrillator (Ottawa, CA)", "18500"],
+      ["shipping case of the radar module (Negev, IL)", "22000"],
+    ]);
+    expect(chain.audit).to.deep.equal({ altered: 0, added: 0, dropped: 0, anchoredEvents: 23 });
+    expect(chain.exportedEvents).to.be.greaterThan(0);
+  });
+
+  it("flags exactly the component of untrusted origin, with the path that taints the defense component", function () {
+    const [device, radar] = summary.supplyChain?.screens ?? [];
+    expect(device).to.deep.include({ item: "defibrillator (Ottawa, CA)", components: 3, clean: true, findings: [] });
+    expect(radar).to.deep.include({
+      item: "shipping case of the radar module (Negev, IL)",
+      components: 3,
+      clean: false,
+    });
+    expect(radar.findings.map((finding) => [finding.rule, finding.path])).to.deep.equal([
+      [
+        "untrusted-origin",
+        [
+          "shipping case of the radar module (Negev, IL)",
+          "radar module (Negev, IL)",
+          "display module (made in CN, sold by Kyoto)",
+        ],
+      ],
+    ]);
+    expect(summary.supplyChain?.recall.affected).to.deep.equal([
+      "FPGA (Nordsee, DE)",
+      "radar module (Negev, IL)",
+      "shipping case of the radar module (Negev, IL)",
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { type Signer, ZeroHash } from "ethers";
 
-import type { DigitalDollar, SettlementEngine } from "../../../typechain-types";
+import type { DigitalDollar, ISettlementEngine, SettlementEngine } from "../../../typechain-types";
 import { Restriction } from "../constants";
 import { END_TO_END_ID_NOT_PROVIDED, packEndToEndId, unpackEndToEndId } from "../endToEndId";
 import { describeValue, InputError } from "../errors";
@@ -155,6 +155,11 @@ const INSTRUCTION_FIELDS: readonly string[] = [
 ];
 const QUEUE_PAGE = 100;
 
+interface Prepared {
+  instruction: ISettlementEngine.InstructionStruct;
+  common: Omit<PaymentResult, "status" | "sequence" | keyof Sent>;
+}
+
 function ratioSaved(gross: bigint, net: bigint): number {
   if (gross === 0n) return 0;
   // Parts per million keep the division in integers; a ratio needs no more digits.
@@ -183,7 +188,8 @@ export class SettlementClient {
    * another account, that the UETR is unused, and that a payment at or above the engine's travel-rule
    * threshold carries a travel-rule hash.
    */
-  async pay(instruction: PaymentInstruction): Promise<PaymentResult> {
+  /** Validates an instruction and checks it against the engine (threshold, UETR) before anything is sent. */
+  private async prepare(instruction: PaymentInstruction): Promise<Prepared> {
     if (typeof instruction !== "object" || instruction === null || Array.isArray(instruction)) {
       throw new InputError("instruction", `${describeValue(instruction)} is not an object`, "a payment instruction");
     }
@@ -230,30 +236,26 @@ export class SettlementClient {
       );
     }
 
-    const receipt = await confirm(
-      this.engine.submit({
-        uetr: uetrBytes,
+    return {
+      instruction: { uetr: uetrBytes, creditor, amount, purpose, priority, endToEndId, travelRuleHash, businessRef },
+      common: {
+        uetr,
+        endToEndId: unpackEndToEndId(endToEndId),
+        debtor,
         creditor,
         amount,
-        purpose,
-        priority,
-        endToEndId,
+        purpose: bytes4ToPurpose(purpose),
+        priority: PRIORITY_NAMES[priority],
         travelRuleHash,
         businessRef,
-      }),
-    );
-    const common = {
-      ...sentOf(receipt),
-      uetr,
-      endToEndId: unpackEndToEndId(endToEndId),
-      debtor,
-      creditor,
-      amount,
-      purpose: bytes4ToPurpose(purpose),
-      priority: PRIORITY_NAMES[priority],
-      travelRuleHash,
-      businessRef,
+      },
     };
+  }
+
+  async pay(instruction: PaymentInstruction): Promise<PaymentResult> {
+    const prepared = await this.prepare(instruction);
+    const receipt = await confirm(this.engine.submit(prepared.instruction));
+    const common = { ...sentOf(receipt), ...prepared.common };
     const [settled] = await eventsIn(receipt, this.engine, this.engine.getEvent("PaymentSettled"));
     if (settled !== undefined) return { ...common, status: "settled" };
     const queued = await eventIn(receipt, this.engine, this.engine.getEvent("PaymentQueued"));
@@ -261,6 +263,25 @@ export class SettlementClient {
   }
 
   /** Every queued payment, in settlement order. */
+  /**
+   * Delivery versus payment: pays the seller (the instruction's creditor) for `item`, which the seller shipped to
+   * this account against payment, and takes custody of it in the same transaction; `eventHash` is the CBV 2.0
+   * digest of the receiving event anchored with the delivery.
+   */
+  async payAgainstDelivery(
+    instruction: PaymentInstruction,
+    item: string,
+    eventHash: string,
+  ): Promise<PaymentResult & { status: "settled"; item: string }> {
+    const itemId = parseBytes32("item", item);
+    const receivingEvent = parseBytes32("eventHash", eventHash);
+    const prepared = await this.prepare(instruction);
+    const receipt = await confirm(
+      this.engine.settleDeliveryVersusPayment(prepared.instruction, itemId, receivingEvent),
+    );
+    return { ...sentOf(receipt), ...prepared.common, status: "settled", item: itemId };
+  }
+
   async queue(): Promise<QueuedPayment[]> {
     const length = Number(await this.engine.queueLength());
     const uetrs: string[] = [];
