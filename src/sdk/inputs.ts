@@ -147,7 +147,7 @@ export function bytes2ToJurisdiction(hex: string, field = "jurisdiction"): strin
 const LEI_EXPECTED = 'a 20-character ISO 17442 LEI like "5493001KJTIIGC8Y1R12"';
 
 /** ISO 7064 MOD 97-10 over an upper-case alphanumeric string (letters A..Z count as 10..35). */
-function mod97(text: string): number {
+export function mod97(text: string): number {
   let remainder = 0;
   for (const char of text) {
     const digits = /[0-9]/.test(char) ? char : String(char.charCodeAt(0) - 55);
@@ -167,6 +167,11 @@ export function parseLei(field: string, value: string): string {
   if (!/[0-9]{2}$/.test(text)) throw new InputError(field, `${shown} does not end in two check digits`, LEI_EXPECTED);
   if (mod97(text) !== 1) throw new InputError(field, `${shown} fails the ISO 7064 MOD 97-10 check`, LEI_EXPECTED);
   return text;
+}
+
+/** The two ISO 7064 MOD 97-10 check digits that complete an 18-character LEI prefix. */
+export function leiCheckDigits(prefix: string): string {
+  return String(98 - mod97(`${prefix}00`)).padStart(2, "0");
 }
 
 /** LEI -> its 20 ASCII bytes as 0x-hex (the registry's `bytes20`). */

@@ -2,23 +2,13 @@
  * The people and institutions of a simulated business day: fictional banks in several T-12 jurisdictions,
  * their customers and suppliers, and an auditor. LEIs are made up but carry correct ISO 17442 check digits.
  */
+import { leiCheckDigits } from "../sdk/inputs";
 import type { Ivms101Payload, Person } from "../sdk/ivms101";
-
-/** ISO 7064 MOD 97-10 of an upper-case alphanumeric string. */
-function mod97(text: string): number {
-  let remainder = 0;
-  for (const char of text) {
-    const digits = /[0-9]/.test(char) ? char : String(char.charCodeAt(0) - 55);
-    for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
-  }
-  return remainder;
-}
 
 /** A fictional but well-formed LEI: "9845" (a made-up LOU prefix), 14 characters from `tag`, check digits. */
 export function simulatedLei(tag: string): string {
   const body = `9845${tag.toUpperCase().replace(/[^A-Z0-9]/g, "")}`.padEnd(18, "0").slice(0, 18);
-  const check = 98 - mod97(`${body}00`);
-  return `${body}${String(check).padStart(2, "0")}`;
+  return `${body}${leiCheckDigits(body)}`;
 }
 
 export interface CastMember {

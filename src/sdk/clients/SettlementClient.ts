@@ -155,6 +155,19 @@ const INSTRUCTION_FIELDS: readonly string[] = [
 ];
 const QUEUE_PAGE = 100;
 
+/** What the engine keeps of a payment that was queued, in the SDK's terms. */
+function queuedDetails(view: ISettlementEngine.PaymentViewStructOutput) {
+  return {
+    debtor: view.debtor,
+    creditor: view.creditor,
+    amount: view.amount,
+    purpose: bytes4ToPurpose(view.purpose),
+    priority: PRIORITY_NAMES[Number(view.priority)],
+    travelRuleHash: view.travelRuleHash,
+    sequence: view.sequence,
+  };
+}
+
 interface Prepared {
   instruction: ISettlementEngine.InstructionStruct;
   common: Omit<PaymentResult, "status" | "sequence" | keyof Sent>;
@@ -289,17 +302,7 @@ export class SettlementClient {
       uetrs.push(...(await this.engine.queue(offset, QUEUE_PAGE)));
     }
     const views = await Promise.all(uetrs.map((uetr) => this.engine.payment(uetr)));
-    return views.map((view, position) => ({
-      position,
-      uetr: bytes16ToUetr(uetrs[position]),
-      debtor: view.debtor,
-      creditor: view.creditor,
-      amount: view.amount,
-      purpose: bytes4ToPurpose(view.purpose),
-      priority: PRIORITY_NAMES[Number(view.priority)],
-      travelRuleHash: view.travelRuleHash,
-      sequence: view.sequence,
-    }));
+    return views.map((view, position) => ({ position, uetr: bytes16ToUetr(uetrs[position]), ...queuedDetails(view) }));
   }
 
   /** Cancels one of the signer's queued payments. */
@@ -363,17 +366,7 @@ export class SettlementClient {
     const view = await this.engine.payment(uetrToBytes16(id));
     const status = STATUS_NAMES[Number(view.status)];
     if (view.sequence === 0n) return { uetr: id, status };
-    return {
-      uetr: id,
-      status,
-      debtor: view.debtor,
-      creditor: view.creditor,
-      amount: view.amount,
-      purpose: bytes4ToPurpose(view.purpose),
-      priority: PRIORITY_NAMES[Number(view.priority)],
-      travelRuleHash: view.travelRuleHash,
-      sequence: view.sequence,
-    };
+    return { uetr: id, status, ...queuedDetails(view) };
   }
 
   /** Moves `amount` of the signer's DUSD into its settlement account, approving the engine first if needed. */
