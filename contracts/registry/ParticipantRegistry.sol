@@ -194,6 +194,7 @@ contract ParticipantRegistry is AccessControl, IParticipantRegistry {
     /// @inheritdoc IParticipantRegistry
     function reassignSponsor(address account, address newSponsor) external {
         Participant storage p = _participants[account];
+        if (p.kind == Kind.None) revert RegistryUnknownParticipant(account);
         if (p.kind != Kind.Customer && p.kind != Kind.Supplier) revert RegistryUnauthorized(msg.sender, account);
         // The regulator of the current sponsor's jurisdiction decides, whatever state that sponsor is in:
         // this is how customers of a suspended or revoked bank find a new home.

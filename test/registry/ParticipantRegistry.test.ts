@@ -980,13 +980,20 @@ describe("ParticipantRegistry", function () {
     });
 
     describe("when the account is not a customer or supplier", function () {
-      it("reverts for a bank, a regulator, an auditor and an unknown account", async function () {
-        const { registry, usRegulator, bankA, bankC, auditor, outsider } = await loadFixture(coreFixture);
-        for (const account of [bankA, usRegulator, auditor, outsider]) {
+      it("reverts for a bank, a regulator and an auditor", async function () {
+        const { registry, usRegulator, bankA, bankC, auditor } = await loadFixture(coreFixture);
+        for (const account of [bankA, usRegulator, auditor]) {
           await expect(registry.connect(usRegulator).reassignSponsor(account.address, bankC.address))
             .to.be.revertedWithCustomError(registry, "RegistryUnauthorized")
             .withArgs(usRegulator.address, account.address);
         }
+      });
+
+      it("reverts with RegistryUnknownParticipant for an account never onboarded", async function () {
+        const { registry, usRegulator, bankC, outsider } = await loadFixture(coreFixture);
+        await expect(registry.connect(usRegulator).reassignSponsor(outsider.address, bankC.address))
+          .to.be.revertedWithCustomError(registry, "RegistryUnknownParticipant")
+          .withArgs(outsider.address);
       });
     });
 
