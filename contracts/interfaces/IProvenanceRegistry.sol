@@ -144,6 +144,9 @@ interface IProvenanceRegistry {
     error ProvenanceSelfShipment(ItemId item);
     error ProvenanceNotRecipient(ItemId item, address caller);
     error ProvenanceNotChild(ItemId parent, ItemId child);
+    /// @notice A controlled `child` (export class other than EAR99) cannot go into an EAR99 container: shipments
+    /// check the container's class, so the container must be classified at least as strictly as its contents.
+    error ProvenanceControlledContents(ItemId parent, ItemId child, bytes8 childExportClass);
     error ProvenanceEmptyList();
     error ProvenanceInvalidValidity(uint40 validFrom, uint40 validUntil);
     error ProvenanceInvalidDocument();
@@ -168,7 +171,8 @@ interface IProvenanceRegistry {
         bytes32 documentHash
     ) external;
 
-    /// @notice Packs `children` into `parent` (EPCIS AggregationEvent ADD); the caller holds them all.
+    /// @notice Packs `children` into `parent` (EPCIS AggregationEvent ADD); the caller holds them all. A
+    /// controlled child needs a controlled container.
     function aggregate(ItemId parent, ItemId[] calldata children, bytes32 eventHash) external;
 
     /// @notice Unpacks `children` from `parent` (AggregationEvent DELETE).

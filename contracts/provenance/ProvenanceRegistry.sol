@@ -54,17 +54,23 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
     function aggregate(ItemId parent, ItemId[] calldata children, bytes32 eventHash) external {
         _requireEventHash(eventHash);
         if (children.length == 0) revert ProvenanceEmptyList();
-        _requireHeld(parent, _items[parent], Disposition.Active);
+        Item storage container = _items[parent];
+        _requireHeld(parent, container, Disposition.Active);
+        // Shipments check the container's export class only, so it must be controlled if anything inside is.
+        bool uncontrolled = container.exportClass == EAR99;
         for (uint256 i = 0; i < children.length; ++i) {
             ItemId child = children[i];
             if (ItemId.unwrap(child) == ItemId.unwrap(parent)) revert ProvenanceNotChild(parent, child);
             Item storage it = _items[child];
             _requireHeld(child, it, Disposition.Active);
+            if (uncontrolled && it.exportClass != EAR99) {
+                revert ProvenanceControlledContents(parent, child, it.exportClass);
+            }
             it.parent = parent;
             it.disposition = Disposition.Contained;
             emit ItemAggregated(parent, child, eventHash, _chain(it, EventKind.Aggregate, eventHash, 0));
         }
-        _chain(_items[parent], EventKind.Aggregate, eventHash, 0);
+        _chain(container, EventKind.Aggregate, eventHash, 0);
     }
 
     /// @inheritdoc IProvenanceRegistry

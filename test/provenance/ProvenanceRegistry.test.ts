@@ -62,6 +62,30 @@ async function packedFixture() {
   return f;
 }
 
+/** An EAR99 box of the US manufacturer, not in the shared fixture. */
+const ear99Box = itemId("urn:epc:id:sscc:0614141.1234567892");
+/** An EAR99 crate of the German manufacturer. */
+const ear99Crate = itemId("urn:epc:id:sscc:4012345.0000000002");
+
+/**
+ * The commissioned system plus uncontrolled (EAR99) containers and contents: the US manufacturer's `ear99Box`
+ * and `device`, and the German manufacturer's `ear99Crate`.
+ */
+async function uncontrolledContainersFixture() {
+  const f = await commissionedFixture();
+  const ear99 = exportClass("EAR99");
+  await f.provenance
+    .connect(f.usMaker)
+    .commission(ear99Box, b2("US"), ProductClass.Other, ear99, eventHash("c-box"), ZERO);
+  await f.provenance
+    .connect(f.usMaker)
+    .commission(device, b2("US"), ProductClass.Other, ear99, eventHash("c-device"), ZERO);
+  await f.provenance
+    .connect(f.deMaker)
+    .commission(ear99Crate, b2("DE"), ProductClass.Other, ear99, eventHash("c-crate"), ZERO);
+  return f;
+}
+
 describe("ProvenanceRegistry", function () {
   describe("constructor", function () {
     it("records the participant registry and the admin", async function () {
@@ -891,6 +915,69 @@ describe("ProvenanceRegistry", function () {
       });
     });
 
+    describe("when a controlled child goes into an EAR99 container", function () {
+      it("reverts with ProvenanceControlledContents naming the container, the child and its class", async function () {
+        const { provenance, usMaker, deMaker } = await loadFixture(uncontrolledContainersFixture);
+        for (const child of [chip, pallet]) {
+          await expect(provenance.connect(usMaker).aggregate(ear99Box, [child], eventHash("p")))
+            .to.be.revertedWithCustomError(provenance, "ProvenanceControlledContents")
+            .withArgs(ear99Box, child, exportClass("3A001"));
+        }
+        await expect(provenance.connect(deMaker).aggregate(ear99Crate, [sensor, encryptor], eventHash("p")))
+          .to.be.revertedWithCustomError(provenance, "ProvenanceControlledContents")
+          .withArgs(ear99Crate, encryptor, exportClass("5A002.a"));
+      });
+
+      it("packs nothing, not even the uncontrolled children listed before it", async function () {
+        const { provenance, usMaker } = await loadFixture(uncontrolledContainersFixture);
+        const before = await Promise.all([ear99Box, device, chip].map((id) => record(provenance, id)));
+        await expect(provenance.connect(usMaker).aggregate(ear99Box, [device, chip], eventHash("p")))
+          .to.be.revertedWithCustomError(provenance, "ProvenanceControlledContents")
+          .withArgs(ear99Box, chip, exportClass("3A001"));
+        expect(await Promise.all([ear99Box, device, chip].map((id) => record(provenance, id)))).to.deep.equal(before);
+        for (const id of [device, chip]) {
+          const it = await record(provenance, id);
+          expect([it.disposition, it.parent]).to.deep.equal([Disposition.Active, ZERO]);
+        }
+      });
+    });
+
+    describe("when an EAR99 child goes into a controlled container", function () {
+      it("packs it", async function () {
+        const { provenance, usMaker } = await loadFixture(uncontrolledContainersFixture);
+        const eh = eventHash("pack-device");
+        const next = chainHash(await head(provenance, device), EventKind.Aggregate, eh, ZERO);
+        await expect(provenance.connect(usMaker).aggregate(pallet, [device], eh))
+          .to.emit(provenance, "ItemAggregated")
+          .withArgs(pallet, device, eh, next);
+        const it = await record(provenance, device);
+        expect([it.parent, it.disposition]).to.deep.equal([pallet, Disposition.Contained]);
+      });
+    });
+
+    describe("when controlled children go into a controlled container", function () {
+      it("packs them, a controlled container included", async function () {
+        const { provenance, usMaker } = await loadFixture(commissionedFixture);
+        await provenance.connect(usMaker).aggregate(pallet, [chip], eventHash("pack-chip"));
+        const eh = eventHash("pack-pallet");
+        const chip2Next = chainHash(await head(provenance, chip2), EventKind.Aggregate, eh, ZERO);
+        const palletNext = chainHash(await head(provenance, pallet), EventKind.Aggregate, eh, ZERO);
+        await expect(provenance.connect(usMaker).aggregate(pallet2, [chip2, pallet], eh))
+          .to.emit(provenance, "ItemAggregated")
+          .withArgs(pallet2, chip2, eh, chip2Next)
+          .and.to.emit(provenance, "ItemAggregated")
+          .withArgs(pallet2, pallet, eh, palletNext);
+        for (const [id, parent] of [
+          [chip, pallet],
+          [chip2, pallet2],
+          [pallet, pallet2],
+        ]) {
+          const it = await record(provenance, id);
+          expect([it.parent, it.disposition]).to.deep.equal([parent, Disposition.Contained]);
+        }
+      });
+    });
+
     describe("when the list is empty", function () {
       it("reverts with ProvenanceEmptyList", async function () {
         const { provenance, usMaker } = await loadFixture(commissionedFixture);
@@ -996,7 +1083,8 @@ describe("ProvenanceRegistry", function () {
     describe("when the container was shipped and received", function () {
       it("gives the children to the receiver", async function () {
         const { provenance, usMaker, deMaker } = await loadFixture(packedFixture);
-        await provenance.connect(usMaker).ship(pallet, deMaker.address, ZERO, eventHash("ship-pallet"));
+        // The pallet of controlled chips leaves the US under licence.
+        await provenance.connect(usMaker).ship(pallet, deMaker.address, LICENCE, eventHash("ship-pallet"));
         await provenance.connect(deMaker).receiveItem(pallet, eventHash("receive-pallet"));
         const eh = eventHash("unpack");
         const [chipNext, chip2Next] = [
@@ -1061,7 +1149,7 @@ describe("ProvenanceRegistry", function () {
     describe("when the parent is in transit", function () {
       it("reverts with ProvenanceInvalidDisposition for shipper and recipient", async function () {
         const { provenance, usMaker, deMaker } = await loadFixture(packedFixture);
-        await provenance.connect(usMaker).ship(pallet, deMaker.address, ZERO, eventHash("ship"));
+        await provenance.connect(usMaker).ship(pallet, deMaker.address, LICENCE, eventHash("ship"));
         for (const caller of [usMaker, deMaker]) {
           await expect(provenance.connect(caller).disaggregate(pallet, [chip], eventHash("u")))
             .to.be.revertedWithCustomError(provenance, "ProvenanceInvalidDisposition")
@@ -1439,10 +1527,13 @@ describe("ProvenanceRegistry", function () {
     });
 
     describe("when the item is packed in a container that changed hands", function () {
-      /** The US manufacturer's pallet with both chips, shipped to and received by the German manufacturer. */
+      /**
+       * The US manufacturer's pallet with both chips, shipped under licence to and received by the German
+       * manufacturer.
+       */
       async function handedOverFixture() {
         const f = await packedFixture();
-        await f.provenance.connect(f.usMaker).ship(pallet, f.deMaker.address, ZERO, eventHash("ship-pallet"));
+        await f.provenance.connect(f.usMaker).ship(pallet, f.deMaker.address, LICENCE, eventHash("ship-pallet"));
         await f.provenance.connect(f.deMaker).receiveItem(pallet, eventHash("receive-pallet"));
         return f;
       }
@@ -1467,7 +1558,7 @@ describe("ProvenanceRegistry", function () {
       it("follows nested containers to the outermost one", async function () {
         const { provenance, usMaker, deMaker, deRegulator } = await loadFixture(packedFixture);
         await provenance.connect(usMaker).aggregate(pallet2, [pallet], eventHash("pack-pallets"));
-        await provenance.connect(usMaker).ship(pallet2, deMaker.address, ZERO, eventHash("ship-pallets"));
+        await provenance.connect(usMaker).ship(pallet2, deMaker.address, LICENCE, eventHash("ship-pallets"));
         await provenance.connect(deMaker).receiveItem(pallet2, eventHash("receive-pallets"));
         await expect(provenance.connect(usMaker).recall(chip2, eventHash("r")))
           .to.be.revertedWithCustomError(provenance, "ProvenanceNotRegulator")
@@ -1800,8 +1891,9 @@ describe("ProvenanceRegistry", function () {
 
     /**
      * A long life on the registry with a plain settlement engine: the chip is made in the US, certified,
-     * exported to Germany under licence, inspected, packed and unpacked, sold to Japan against payment (once
-     * withdrawn, once delivered), and built into a device there, which is then recalled by Japan's regulator.
+     * exported to Germany under licence, inspected, packed into a crate (controlled, as its contents are) and
+     * unpacked, sold to Japan against payment (once withdrawn, once delivered), and built into a device there,
+     * which is then recalled by Japan's regulator.
      */
     async function historyFixture() {
       const f = await commissionedFixture();
@@ -1815,7 +1907,7 @@ describe("ProvenanceRegistry", function () {
       await dvp.connect(deMaker).release(chip, eventHash("h-cleared"));
       await dvp
         .connect(deMaker)
-        .commission(crate, b2("DE"), ProductClass.Other, exportClass("EAR99"), eventHash("h-c-crate"), ZERO);
+        .commission(crate, b2("DE"), ProductClass.Other, exportClass("3A001"), eventHash("h-c-crate"), ZERO);
       await dvp.connect(deMaker).aggregate(crate, [chip, sensor], eventHash("h-pack"));
       await dvp.connect(deMaker).disaggregate(crate, [chip, sensor], eventHash("h-unpack"));
       const licence2 = documentHash("licence:DE-AG-2026-77");
@@ -1918,7 +2010,7 @@ describe("ProvenanceRegistry", function () {
 
     it("detects a rewrite of the logs of the main registry as well", async function () {
       const { provenance, usMaker, deMaker } = await loadFixture(packedFixture);
-      await provenance.connect(usMaker).ship(pallet, deMaker.address, ZERO, eventHash("s"));
+      await provenance.connect(usMaker).ship(pallet, deMaker.address, LICENCE, eventHash("s"));
       await provenance.connect(deMaker).receiveItem(pallet, eventHash("r"));
       await provenance.connect(deMaker).disaggregate(pallet, [chip], eventHash("u"));
       for (const id of [chip, chip2, pallet]) {
