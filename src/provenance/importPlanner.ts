@@ -3,7 +3,7 @@
  * state as the earlier calls of the same import will leave it. Nothing here sends a transaction. The rules
  * are described in `importer.ts`.
  */
-import { encodeBytes32String, hexlify, toUtf8Bytes, ZeroHash } from "ethers";
+import { encodeBytes32String, getBytes, hexlify, toUtf8Bytes, toUtf8String, ZeroHash } from "ethers";
 
 import { ParticipantRegistry__factory } from "../../typechain-types";
 import type { IProvenanceRegistry, ParticipantRegistry } from "../../typechain-types";
@@ -73,6 +73,8 @@ class PlanError extends Error {}
 const bytes8 = (text: string): string => hexlify(toUtf8Bytes(text.padEnd(8, "\0")));
 const bytes2 = (text: string): string => hexlify(toUtf8Bytes(text));
 const EAR99 = bytes8("EAR99");
+/** An export class as the ledger stores it (bytes8, zero-padded) back as text. */
+const exportClassText = (value: string): string => toUtf8String(getBytes(value)).replace(/\0+$/, "");
 
 const asList = (value: JsonValue | undefined): JsonValue[] =>
   value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
@@ -548,6 +550,14 @@ export class Planner {
         if (epc === parentId) throw new PlanError(`item ${epc} cannot be packed into itself`);
         const child = await this.ensure(event, index, eventHash, epc, account, calls);
         this.requireHeld(epc, child, account, DISPOSITION.Active);
+        // Shipments check only the container's export class, so the ledger refuses to hide a controlled item
+        // in an EAR99 container.
+        if (parent.exportClass === EAR99 && child.exportClass !== EAR99) {
+          throw new PlanError(
+            `item ${epc} is export-controlled (${exportClassText(child.exportClass)}) and cannot be packed into ` +
+              `${parentId}, which is EAR99: give the container the export class of its contents as t12:exportClass`,
+          );
+        }
         this.set(child, { disposition: DISPOSITION.Contained, parent: itemIdOf(parentId) });
       }
       await this.requireActive(account, "packing party");

@@ -11,7 +11,9 @@
  *   event's location), when the ledger has the items in transit to it.
  * - ObjectEvent with disposition recalled / `t12:in_quarantine` / active (of a quarantined item): `recall`
  *   / `quarantine` / `release`. CBV 2.0 has no quarantine disposition, hence the ledger's own term.
- * - AggregationEvent ADD / DELETE with child EPCs: `aggregate` / `disaggregate`.
+ * - AggregationEvent ADD / DELETE with child EPCs: `aggregate` / `disaggregate`. As on the ledger, an
+ *   export-controlled child (any export class but EAR99) cannot be packed into an EAR99 container: shipments
+ *   check the container's class only. Such a document is refused at planning.
  * - TransformationEvent: `transform` of the input EPCs into the output EPCs; without inputs, `commission`
  *   of the outputs.
  * Everything else (TransactionEvent, AssociationEvent, observations, quantity-only events, sensor reports,

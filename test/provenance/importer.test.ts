@@ -301,6 +301,37 @@ describe("importEpcisDocument", function () {
       );
     });
 
+    it("refuses to pack an export-controlled item into an EAR99 container, and sends nothing", async function () {
+      const { options, store } = await setUp();
+      const refusal = (event: number, hashId: string) =>
+        `event ${event} (${hashId}): item https://id.gs1.org/01/04012345111118/21/1001 is export-controlled (3A001) ` +
+        "and cannot be packed into https://id.gs1.org/00/040123450000000016, which is EAR99: give the container " +
+        "the export class of its contents as t12:exportClass";
+      const before = await snapshot(store, [MAKER, ASSEMBLER]);
+
+      // The case is commissioned EAR99 in its ILMD.
+      const classed = supplyChain();
+      (eventsOf(classed)[1].ilmd as Record<string, JsonValue>)["t12:exportClass"] = "EAR99";
+      const report = await importEpcisDocument(classed, options);
+      if (report.ok) expect.fail("imported");
+      expect(report.stage).to.equal("planning");
+      expect(report.errors[0]).to.deep.equal({
+        eventIndex: 2,
+        hashId: eventHashIds(classed)[2],
+        message: refusal(2, eventHashIds(classed)[2]),
+      });
+
+      // The packing event commissions the case itself, EAR99 by the mapping's defaults.
+      const defaulted = supplyChain();
+      eventsOf(defaulted).splice(1, 1);
+      const again = await importEpcisDocument(defaulted, options);
+      if (again.ok) expect.fail("imported");
+      expect(again.stage).to.equal("planning");
+      expect(again.errors[0].message).to.equal(refusal(1, eventHashIds(defaulted)[1]));
+
+      expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
+    });
+
     it("refuses to commission an item twice", async function () {
       const { options } = await setUp();
       expectOk(await importEpcisDocument(supplyChain(), options));
