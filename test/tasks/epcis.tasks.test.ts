@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -10,8 +9,7 @@ import { eventHashIds } from "../../src/provenance/eventHash";
 import type { EpcisDocument } from "../../src/provenance/epcisTypes";
 import { ProvenanceStore } from "../../src/provenance/store";
 import { validateEpcisDocument } from "../../src/provenance/validate";
-import { DEPLOYMENTS_DIR_ENV } from "../../src/sdk/deployments";
-import { io } from "../../tasks/cli";
+import { useTaskHarness } from "../fixtures/taskHarness";
 import {
   documentsIn,
   HASH_VECTORS_DIR,
@@ -45,36 +43,14 @@ async function recordedFixture() {
 }
 
 describe("epcis tasks", function () {
+  const harness = useTaskHarness("t12-epcis-", "deployments");
   let dir: string;
-  let previousDir: string | undefined;
   let out: string[];
   let err: string[];
-  const original = { out: io.out, err: io.err };
-
-  before(function () {
-    dir = mkdtempSync(join(tmpdir(), "t12-epcis-"));
-    previousDir = process.env[DEPLOYMENTS_DIR_ENV];
-    process.env[DEPLOYMENTS_DIR_ENV] = join(dir, "deployments");
-  });
-
-  after(function () {
-    if (previousDir === undefined) delete process.env[DEPLOYMENTS_DIR_ENV];
-    else process.env[DEPLOYMENTS_DIR_ENV] = previousDir;
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   beforeEach(function () {
-    out = [];
-    err = [];
-    io.out = (line) => out.push(line);
-    io.err = (line) => err.push(line);
+    ({ dir, out, err } = harness);
     rmSync(join(dir, "deployments"), { recursive: true, force: true });
-  });
-
-  afterEach(function () {
-    io.out = original.out;
-    io.err = original.err;
-    process.exitCode = undefined;
   });
 
   async function recorded() {
@@ -220,7 +196,7 @@ describe("epcis tasks", function () {
       await recorded();
       const db = join(dir, "export.sqlite");
       await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
-      out = [];
+      out.length = 0;
       const file = join(dir, "chip.jsonld");
       await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out: file, db });
       expect(err).to.deep.equal([]);
@@ -246,7 +222,7 @@ describe("epcis tasks", function () {
       await recorded();
       const db = join(dir, "audit.sqlite");
       await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
-      out = [];
+      out.length = 0;
       await hre.run({ scope: "epcis", task: "audit" }, { db });
       expect(out).to.have.length(1);
       expect(out[0]).to.match(/^ok: 11 stored events \(1 off chain only\), 10 anchored hashes in blocks \d+\.\.\d+$/);
@@ -256,7 +232,7 @@ describe("epcis tasks", function () {
         .prepare("UPDATE prov_events SET event_json = replace(event_json, '08:00:00', '08:00:01') WHERE hash_id = ?")
         .run(hashId);
       store.close();
-      out = [];
+      out.length = 0;
       await hre.run({ scope: "epcis", task: "audit" }, { db });
       expect(out[0]).to.match(new RegExp(`^altered ${escape(hashId)}: its stored JSON hashes to ni:///sha-256;`));
       expect(out.at(-1)).to.match(/^NOT ok/);

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -7,8 +6,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 
 import { shortId } from "../../src/report/provenanceTree";
-import { DEPLOYMENTS_DIR_ENV } from "../../src/sdk/deployments";
-import { io } from "../../tasks/cli";
+import { useTaskHarness } from "../fixtures/taskHarness";
 import { defibrillatorOnChain, EPC, ID, MEDICAL_POLICY, POLICY_DIR } from "../fixtures/policy/defibrillator";
 import { itemIdOf } from "../../src/provenance/items";
 
@@ -17,35 +15,13 @@ const RECALL = { scope: "provenance", task: "recall" };
 const EPC_EXPECTED = 'expected an EPC URI like "urn:epc:id:sgtin:0614141.107346.2017" or a GS1 Digital Link URI';
 
 describe("provenance tasks", function () {
+  const harness = useTaskHarness("t12-provenance-");
   let dir: string;
-  let previousDir: string | undefined;
   let out: string[];
   let err: string[];
-  const original = { out: io.out, err: io.err };
-
-  before(function () {
-    dir = mkdtempSync(join(tmpdir(), "t12-provenance-"));
-    previousDir = process.env[DEPLOYMENTS_DIR_ENV];
-    process.env[DEPLOYMENTS_DIR_ENV] = dir;
-  });
-
-  after(function () {
-    if (previousDir === undefined) delete process.env[DEPLOYMENTS_DIR_ENV];
-    else process.env[DEPLOYMENTS_DIR_ENV] = previousDir;
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   beforeEach(function () {
-    out = [];
-    err = [];
-    io.out = (line) => out.push(line);
-    io.err = (line) => err.push(line);
-  });
-
-  afterEach(function () {
-    io.out = original.out;
-    io.err = original.err;
-    process.exitCode = undefined;
+    ({ dir, out, err } = harness);
   });
 
   /** The defibrillator on chain, recorded in the temp deployments dir (without the provenance registry if told). */

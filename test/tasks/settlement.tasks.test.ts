@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 
-import { DEPLOYMENTS_DIR_ENV, recordOf, writeDeployment } from "../../src/sdk/deployments";
+import { recordOf, writeDeployment } from "../../src/sdk/deployments";
 import { travelRuleHash } from "../../src/sdk/ivms101";
-import { io } from "../../tasks/cli";
+import { useTaskHarness } from "../fixtures/taskHarness";
 import { usd } from "../fixtures/core.fixture";
 import { settlementFixture } from "../fixtures/settlement.fixture";
 
@@ -28,35 +27,13 @@ async function deployedFixture() {
 }
 
 describe("settlement tasks", function () {
+  const harness = useTaskHarness("t12-deployments-");
   let dir: string;
-  let previousDir: string | undefined;
   let out: string[];
   let err: string[];
-  const original = { out: io.out, err: io.err };
-
-  before(function () {
-    dir = mkdtempSync(join(tmpdir(), "t12-deployments-"));
-    previousDir = process.env[DEPLOYMENTS_DIR_ENV];
-    process.env[DEPLOYMENTS_DIR_ENV] = dir;
-  });
-
-  after(function () {
-    if (previousDir === undefined) delete process.env[DEPLOYMENTS_DIR_ENV];
-    else process.env[DEPLOYMENTS_DIR_ENV] = previousDir;
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   beforeEach(function () {
-    out = [];
-    err = [];
-    io.out = (line) => out.push(line);
-    io.err = (line) => err.push(line);
-  });
-
-  afterEach(function () {
-    io.out = original.out;
-    io.err = original.err;
-    process.exitCode = undefined;
+    ({ dir, out, err } = harness);
   });
 
   async function setUp() {
@@ -234,7 +211,7 @@ describe("settlement tasks", function () {
       it("refuses a UETR already used", async function () {
         const { banks } = await setUp();
         await hre.run("pay", { from: "8", to: banks[1].address, amount: "1", purpose: "SUPP", uetr: UETR });
-        out = [];
+        out.length = 0;
         const nonce = await ethers.provider.getTransactionCount(banks[0].address);
         await hre.run("pay", { from: "8", to: banks[1].address, amount: "1", purpose: "SUPP", uetr: UETR });
         expect(err).to.deep.equal([
@@ -285,7 +262,7 @@ describe("settlement tasks", function () {
       const { banks } = await setUp();
       await hre.run("pay", { from: "12", to: "13", amount: "600", purpose: "SUPP" });
       await hre.run("pay", { from: "13", to: "14", amount: "700", purpose: "TRAD", priority: "urgent" });
-      out = [];
+      out.length = 0;
       await hre.run({ scope: "queue", task: "list" }, {});
       expect(out).to.have.length(3);
       expect(out[0]).to.equal("2 queued payments, in settlement order:");
@@ -308,7 +285,7 @@ describe("settlement tasks", function () {
       await hre.run("pay", { from: "13", to: "14", amount: "51000", ...big });
       await hre.run("pay", { from: "14", to: "12", amount: "51500", ...big });
       expect(out.every((line) => line.startsWith("queued"))).to.equal(true);
-      out = [];
+      out.length = 0;
       await hre.run({ scope: "queue", task: "net" }, { from: operator.address, max: "10" });
       expect(err).to.deep.equal([]);
       expect(out[0]).to.match(
