@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 
 import Database from "better-sqlite3";
 
+import { canonicalJson as canonicalJsonText } from "../sdk/ivms101";
 import type { JsonLdContext, JsonObject, JsonValue } from "./epcisTypes";
 
 /** The store's file under a project root: `data/t12.sqlite`. */
@@ -19,16 +20,17 @@ export function defaultStorePath(root: string = process.cwd()): string {
   return join(root, "data", "t12.sqlite");
 }
 
-/** JSON with object keys sorted by code point at every level and no whitespace: one text per value. */
+/**
+ * JSON with object keys sorted by Unicode code point at every level and no whitespace: one text per value. It is
+ * the travel-rule hash's canonical JSON (`src/sdk/ivms101.ts`), so the project has one canonical form.
+ *
+ * Document ids (`documentIdOf`) hash this text. An earlier version sorted keys by UTF-16 code unit and let
+ * `JSON.stringify` put integer-like keys ("9", "10") first in numeric order; for documents whose keys are ASCII
+ * names, as EPCIS keys are, both give the same text and so the same id. Only a document with a key above U+FFFF,
+ * or with several integer-like keys of different lengths, gets a different id than before.
+ */
 export function canonicalJson(value: JsonValue): string {
-  const sortKeys = (node: JsonValue): JsonValue => {
-    if (Array.isArray(node)) return node.map(sortKeys);
-    if (node === null || typeof node !== "object") return node;
-    const sorted: JsonObject = {};
-    for (const key of Object.keys(node).sort()) sorted[key] = sortKeys(node[key]);
-    return sorted;
-  };
-  return JSON.stringify(sortKeys(value));
+  return canonicalJsonText(value);
 }
 
 /** Where an item appears in an event. */

@@ -1,8 +1,12 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+
+import { documentIdOf } from "../../src/provenance/importer";
+import { canonicalJson as ivmsCanonicalJson } from "../../src/sdk/ivms101";
 
 import type { JsonObject } from "../../src/provenance/epcisTypes";
 import { canonicalJson, defaultStorePath, ProvenanceStore } from "../../src/provenance/store";
@@ -130,6 +134,22 @@ describe("ProvenanceStore", function () {
   describe("canonicalJson()", function () {
     it("sorts keys at every level and keeps array order", function () {
       expect(canonicalJson({ b: [{ d: 1, c: 2 }], a: null })).to.equal('{"a":null,"b":[{"c":2,"d":1}]}');
+    });
+
+    it("orders keys by code point, as the travel-rule hash does", function () {
+      expect(canonicalJson({ "\u{1f600}": 1, "\uff61": 2, a: 3 })).to.equal('{"a":3,"\uff61":2,"\u{1f600}":1}');
+      expect(canonicalJson({ "9": 1, "10": 2, b: 3 })).to.equal('{"10":2,"9":1,"b":3}');
+      expect(canonicalJson({ "\u{1f600}": [{ "9": 1, "10": 2 }] })).to.equal(
+        ivmsCanonicalJson({ "\u{1f600}": [{ "9": 1, "10": 2 }] }),
+      );
+    });
+
+    it("keeps the document id of an ASCII-keyed document", function () {
+      expect(documentIdOf({ type: "EPCISDocument", epcisBody: { eventList: [] }, "@context": ["ctx"] })).to.equal(
+        createHash("sha256")
+          .update('{"@context":["ctx"],"epcisBody":{"eventList":[]},"type":"EPCISDocument"}')
+          .digest("hex"),
+      );
     });
   });
 });
