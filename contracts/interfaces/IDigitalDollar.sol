@@ -72,6 +72,9 @@ interface IDigitalDollar is IERC20Metadata, IERC20Permit, IComplianceObserver {
     error DollarAuthorizationUsed(address authorizer, bytes32 nonce);
     error DollarCallerNotPayee(address caller, address payee);
     error DollarNotAContract(address account);
+    /// @notice `account` is a system account (it holds other participants' money): it cannot be frozen, seized
+    /// from, minted to, or used as seizure custody.
+    error DollarSystemAccount(address account);
 
     // ---------------------------------------------------------------- reserves and issuance
 

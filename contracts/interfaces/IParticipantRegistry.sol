@@ -89,6 +89,9 @@ interface IParticipantRegistry {
     );
     event JurisdictionProposalRejected(uint256 indexed proposalId, bytes2 indexed jurisdiction, uint16 yes, uint16 no);
     event RegulatorAppointed(bytes2 indexed jurisdiction, address indexed regulator);
+    /// @notice The jurisdiction was admitted, but its proposed regulator's account had been registered as another
+    /// participant meanwhile; the consortium admin appoints a regulator with {appointRegulator}.
+    event RegulatorNotAppointed(bytes2 indexed jurisdiction, address indexed proposedRegulator);
     event ParticipantOnboarded(
         address indexed account,
         Kind indexed kind,

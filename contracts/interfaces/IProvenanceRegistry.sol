@@ -178,7 +178,8 @@ interface IProvenanceRegistry {
     /// @notice Unpacks `children` from `parent` (AggregationEvent DELETE).
     function disaggregate(ItemId parent, ItemId[] calldata children, bytes32 eventHash) external;
 
-    /// @notice Consumes `inputs` into new `outputs` (EPCIS TransformationEvent: a bill of materials).
+    /// @notice Consumes `inputs` into new `outputs` (EPCIS TransformationEvent: a bill of materials). Each output
+    /// carries its manufacturer's own export classification.
     function transform(ItemId[] calldata inputs, Output[] calldata outputs, bytes32 eventHash) external;
 
     /// @notice The custodian ships an item to `to` (ObjectEvent OBSERVE, bizStep shipping).
@@ -209,7 +210,8 @@ interface IProvenanceRegistry {
         bytes32 eventHash
     ) external;
 
-    /// @notice The custodian, or a regulator of the item's origin or of its custodian, recalls the item.
+    /// @notice The Active holder (the custodian of the outermost container, for a packed item), or a regulator of
+    /// the item's origin or of its holder's jurisdiction, recalls the item; an item in transit only by a regulator.
     function recall(ItemId item, bytes32 eventHash) external;
 
     function quarantine(ItemId item, bytes32 eventHash) external;

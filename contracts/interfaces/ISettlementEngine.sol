@@ -100,6 +100,14 @@ interface ISettlementEngine is IComplianceObserver {
         uint64 sequence
     );
     event PaymentCancelled(bytes16 indexed uetr, address indexed debtor, uint256 amount);
+    event PaymentCancelledByOperator(bytes16 indexed uetr, address indexed operator);
+    event SettlementBalanceSeized(
+        address indexed holder,
+        address indexed custody,
+        uint256 amount,
+        bytes32 indexed legalOrderHash,
+        address by
+    );
     /// @notice A queued payment settled in netting cycle `cycleId` (its evidence is in its PaymentQueued event).
     event QueuedPaymentSettled(
         bytes16 indexed uetr,
@@ -159,6 +167,8 @@ interface ISettlementEngine is IComplianceObserver {
     error SettlementInvalidCycleSize(uint256 maxPayments);
     error SettlementUnauthorized(address caller);
     error SettlementNoProvenance();
+    error SettlementMissingLegalOrder();
+    error SettlementAccountNotFrozen(address account);
 
     // ---------------------------------------------------------------- accounts
 
@@ -171,6 +181,10 @@ interface ISettlementEngine is IComplianceObserver {
     /// @notice Moves `amount` from the caller's settlement account back to its DUSD balance.
     function withdraw(uint256 amount) external;
 
+    /// @notice Moves `amount` of a frozen account's settlement balance to an eligible custody account under a
+    /// legal order (the engine's counterpart of the dollar's seizure).
+    function seizeSettlementBalance(address holder, address custody, uint256 amount, bytes32 legalOrderHash) external;
+
     // ---------------------------------------------------------------- payments
 
     /// @notice Settles the instruction gross, or queues it when the debtor lacks the funds.
@@ -182,7 +196,7 @@ interface ISettlementEngine is IComplianceObserver {
     /// registry checks the seller, the buyer and the price; if either leg fails, neither happens.
     function settleDeliveryVersusPayment(Instruction calldata instruction, ItemId item, bytes32 eventHash) external;
 
-    /// @notice The debtor cancels one of its queued payments.
+    /// @notice The debtor, or an operator clearing the queue, cancels a queued payment.
     function cancel(bytes16 uetr) external;
 
     /// @notice Settles in one go the largest set of the first `maxPayments` queued payments whose multilateral

@@ -81,13 +81,16 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         for (uint256 i = 0; i < children.length; ++i) {
             ItemId child = children[i];
             Item storage it = _items[child];
-            if (ItemId.unwrap(it.parent) != ItemId.unwrap(parent) || it.disposition != Disposition.Contained) {
-                revert ProvenanceNotChild(parent, child);
-            }
+            Disposition state = it.disposition;
+            // A child recalled while packed is unpacked still recalled.
+            if (
+                ItemId.unwrap(it.parent) != ItemId.unwrap(parent) ||
+                (state != Disposition.Contained && state != Disposition.Recalled)
+            ) revert ProvenanceNotChild(parent, child);
             // The child stays where its parent is: with the parent's custodian.
             it.custodian = msg.sender;
             it.parent = ItemId.wrap(0);
-            it.disposition = Disposition.Active;
+            if (state == Disposition.Contained) it.disposition = Disposition.Active;
             emit ItemDisaggregated(parent, child, eventHash, _chain(it, EventKind.Disaggregate, eventHash, 0));
         }
         _chain(_items[parent], EventKind.Disaggregate, eventHash, 0);
@@ -98,6 +101,8 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         _requireEventHash(eventHash);
         if (inputs.length == 0 || outputs.length == 0) revert ProvenanceEmptyList();
         _requireManufacturer(msg.sender);
+        // Each output carries its manufacturer's own export classification: a product made from controlled parts
+        // is classified as a product (often differently from its parts), unlike a container, which only holds them.
         for (uint256 i = 0; i < inputs.length; ++i) {
             Item storage it = _items[inputs[i]];
             _requireHeld(inputs[i], it, Disposition.Active);
@@ -162,7 +167,8 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         bytes32 licenceRef,
         bytes32 eventHash
     ) external {
-        if (price == 0 || price > type(uint96).max) revert ProvenanceInvalidPrice(price);
+        // The settlement engine pays at most 2^88 - 1 units in one payment.
+        if (price == 0 || price > type(uint88).max) revert ProvenanceInvalidPrice(price);
         ship(id, buyer, licenceRef, eventHash);
         _terms[id] = Terms({seller: msg.sender, price: uint96(price)});
         emit DeliveryAgainstPaymentOffered(id, msg.sender, buyer, price);
@@ -175,6 +181,7 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         if (terms.seller == address(0)) revert ProvenanceNoDeliveryAgainstPayment(id);
         Item storage it = _items[id];
         if (terms.seller != msg.sender) revert ProvenanceNotCustodian(id, msg.sender, terms.seller);
+        _requireActive(msg.sender);
         address buyer = it.custodian;
         delete _terms[id];
         it.custodian = msg.sender;
@@ -234,8 +241,15 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         if (current == Disposition.Recalled || current == Disposition.Consumed) {
             revert ProvenanceInvalidDisposition(id, current);
         }
-        address holder = _holder(it);
-        if (msg.sender != holder) _requireRegulatorOf(id, it.origin, holder);
+        Item storage outer = _outermost(it);
+        address holder = outer.custodian;
+        // In transit the custodian field names the recipient, who has not accepted the item: only a regulator
+        // recalls goods on their way. Otherwise the Active holder may recall what it holds.
+        if (msg.sender != holder || outer.disposition == Disposition.InTransit) {
+            _requireRegulatorOf(id, it.origin, holder);
+        } else {
+            _requireActive(msg.sender);
+        }
         _setDisposition(id, it, Disposition.Recalled, EventKind.Recall, eventHash);
     }
 
@@ -372,9 +386,10 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
     /// @dev Who holds an item: its custodian or, while it is packed, the custodian of its outermost container. A
     /// packed item's own custodian is whoever packed it; the container may have changed hands since. The walk
     /// ends: a parent is Active when it takes a child, and an item never contains itself.
-    function _holder(Item storage it) private view returns (address) {
-        while (it.disposition == Disposition.Contained) it = _items[it.parent];
-        return it.custodian;
+    /// @dev The outermost container `it` is packed in (following parents, which only packed items have), or `it`.
+    function _outermost(Item storage it) private view returns (Item storage) {
+        while (ItemId.unwrap(it.parent) != bytes32(0)) it = _items[it.parent];
+        return it;
     }
 
     function _requireEventHash(bytes32 eventHash) private pure {

@@ -103,9 +103,12 @@ contract ParticipantRegistry is AccessControl, IParticipantRegistry {
         if (p.yes >= majority) {
             p.state = ProposalState.Admitted;
             delete _openProposal[p.jurisdiction];
-            _requireNewAccount(p.regulator, p.regulatorLei);
-            _admit(p.jurisdiction, p.regulator, proposalId);
-            _registerRegulator(p.jurisdiction, p.regulator, p.regulatorLei);
+            // If the proposed regulator's account was registered meanwhile, the members' decision still stands:
+            // the jurisdiction is admitted and the consortium admin appoints its regulator.
+            bool regulatorFree = _participants[p.regulator].kind == Kind.None;
+            _admit(p.jurisdiction, regulatorFree ? p.regulator : address(0), proposalId);
+            if (regulatorFree) _registerRegulator(p.jurisdiction, p.regulator, p.regulatorLei);
+            else emit RegulatorNotAppointed(p.jurisdiction, p.regulator);
         } else if (p.no > p.electorate - majority) {
             p.state = ProposalState.Rejected;
             delete _openProposal[p.jurisdiction];

@@ -270,6 +270,8 @@ contract DigitalDollar is AccessControl, EIP712, Nonces, IERC20Errors, IDigitalD
         }
         PackedAccount dst = _accounts[to];
         _requireUnrestricted(to, dst);
+        // Money minted into a system account would back no one's balance there.
+        if (dst.hasFlag(PackedAccountLib.SYSTEM)) revert DollarSystemAccount(to);
 
         unchecked {
             // amount <= allowance_; and every balance is at most the supply, itself at most MAX_BALANCE.
@@ -325,6 +327,8 @@ contract DigitalDollar is AccessControl, EIP712, Nonces, IERC20Errors, IDigitalD
     function freeze(address account) external onlyRole(FREEZER_ROLE) {
         if (account == address(0)) revert DollarZeroAddress();
         PackedAccount state = _accounts[account];
+        // A system account holds other participants' money: stop it with a pause, not a freeze.
+        if (state.hasFlag(PackedAccountLib.SYSTEM)) revert DollarSystemAccount(account);
         if (state.hasFlag(PackedAccountLib.FROZEN)) revert DollarAlreadyFrozen(account);
         _accounts[account] = state.withFlags(state.flags() | PackedAccountLib.FROZEN);
         emit Frozen(account, msg.sender);
@@ -355,6 +359,7 @@ contract DigitalDollar is AccessControl, EIP712, Nonces, IERC20Errors, IDigitalD
         if (!src.hasFlag(PackedAccountLib.FROZEN)) revert DollarNotFrozen(account);
         PackedAccount dst = _accounts[custody];
         _requireUnrestricted(custody, dst);
+        if (dst.hasFlag(PackedAccountLib.SYSTEM)) revert DollarSystemAccount(custody);
         uint256 balance = src.balance();
         if (amount > balance) revert ERC20InsufficientBalance(account, balance, amount);
 
@@ -381,16 +386,14 @@ contract DigitalDollar is AccessControl, EIP712, Nonces, IERC20Errors, IDigitalD
         if (account.code.length == 0) revert DollarNotAContract(account);
         PackedAccount state = _accounts[account];
         uint8 kept = state.flags() & PackedAccountLib.FROZEN;
-        if (enabled) {
-            state = state.withParticipant(true, true, type(uint40).max).withFlags(
-                kept | PackedAccountLib.REGISTERED | PackedAccountLib.ACTIVE | PackedAccountLib.SYSTEM
-            );
-            _accounts[account] = state;
-        } else {
-            _accounts[account] = state.withParticipant(false, false, 0).withFlags(kept);
-            _sync(account);
-        }
+        _accounts[account] =
+            enabled
+                ? state.withParticipant(true, true, type(uint40).max).withFlags(
+                    kept | PackedAccountLib.REGISTERED | PackedAccountLib.ACTIVE | PackedAccountLib.SYSTEM
+                )
+                : _mirrored(account, state.withFlags(kept));
         emit SystemAccountSet(account, enabled);
+        _notifyObserver(account);
     }
 
     /// @inheritdoc IComplianceObserver
@@ -538,14 +541,19 @@ contract DigitalDollar is AccessControl, EIP712, Nonces, IERC20Errors, IDigitalD
     function _sync(address account) private {
         PackedAccount state = _accounts[account];
         if (state.hasFlag(PackedAccountLib.SYSTEM)) return;
-        IParticipantRegistry.Participant memory p = _registry.participant(account);
-        bool registered = p.kind != IParticipantRegistry.Kind.None && p.kind != IParticipantRegistry.Kind.Auditor;
-        bool active = p.status == IParticipantRegistry.Status.Active;
-        PackedAccount updated = state.withParticipant(registered, active, p.kycExpiry);
+        PackedAccount updated = _mirrored(account, state);
         if (PackedAccount.unwrap(updated) != PackedAccount.unwrap(state)) {
             _accounts[account] = updated;
             _notifyObserver(account);
         }
+    }
+
+    /// @dev `state` with the registry's view of `account` in place of its registry-derived part.
+    function _mirrored(address account, PackedAccount state) private view returns (PackedAccount) {
+        IParticipantRegistry.Participant memory p = _registry.participant(account);
+        bool registered = p.kind != IParticipantRegistry.Kind.None && p.kind != IParticipantRegistry.Kind.Auditor;
+        bool active = p.status == IParticipantRegistry.Status.Active;
+        return state.withParticipant(registered, active, p.kycExpiry);
     }
 
     function _notifyObserver(address account) private {

@@ -623,18 +623,18 @@ describe("ProvenanceRegistry", function () {
         ]);
       });
 
-      it("accepts the largest price that fits 96 bits", async function () {
+      it("accepts the largest price the engine can pay in one payment (88 bits)", async function () {
         const { provenance, usMaker, hospital } = await loadFixture(commissionedFixture);
-        const max = 2n ** 96n - 1n;
+        const max = 2n ** 88n - 1n;
         await provenance.connect(usMaker).shipAgainstPayment(chip, hospital.address, max, ZERO, eventHash("max"));
         expect(await provenance.deliveryTerms(chip)).to.deep.equal([usMaker.address, max]);
       });
     });
 
-    describe("when the price is zero or above 96 bits", function () {
+    describe("when the price is zero or above 88 bits", function () {
       it("reverts with ProvenanceInvalidPrice", async function () {
         const { provenance, usMaker, hospital } = await loadFixture(commissionedFixture);
-        for (const price of [0n, 2n ** 96n]) {
+        for (const price of [0n, 2n ** 88n]) {
           await expect(
             provenance.connect(usMaker).shipAgainstPayment(chip, hospital.address, price, ZERO, eventHash("p")),
           )

@@ -477,13 +477,22 @@ describe("ParticipantRegistry", function () {
     });
 
     describe("when the proposed regulator registered elsewhere meanwhile", function () {
-      it("reverts the deciding vote", async function () {
-        const { registry, voters, brRegulator, kycExpiry, usRegulator } = await loadFixture(proposalFixture);
+      it("admits the jurisdiction without a regulator, for the admin to appoint one", async function () {
+        const { registry, voters, brRegulator, kycExpiry, usRegulator, outsider } = await loadFixture(proposalFixture);
         await registry.connect(usRegulator).onboardBank(brRegulator.address, lei("BANK-BR"), kycExpiry);
         for (const voter of voters.slice(0, 6)) await registry.connect(voter).voteOnJurisdiction(1, true);
         await expect(registry.connect(voters[6]).voteOnJurisdiction(1, true))
-          .to.be.revertedWithCustomError(registry, "RegistryAlreadyRegistered")
-          .withArgs(brRegulator.address);
+          .to.emit(registry, "JurisdictionAdmitted")
+          .withArgs(b2("BR"), ethers.ZeroAddress, 1n)
+          .and.to.emit(registry, "RegulatorNotAppointed")
+          .withArgs(b2("BR"), brRegulator.address);
+        expect(await registry.isAdmitted(b2("BR"))).to.be.true;
+        expect((await registry.jurisdiction(b2("BR"))).regulator).to.equal(ethers.ZeroAddress);
+        // The bank keeps its record; the consortium appoints another account.
+        expect((await registry.participant(brRegulator.address)).kind).to.equal(2n);
+        await expect(registry.appointRegulator(b2("BR"), outsider.address, lei("REG-BR")))
+          .to.emit(registry, "RegulatorAppointed")
+          .withArgs(b2("BR"), outsider.address);
       });
     });
   });

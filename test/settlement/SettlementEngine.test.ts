@@ -899,13 +899,26 @@ describe("SettlementEngine", function () {
     });
 
     describe("when the caller is not the debtor", function () {
-      it("reverts, even for the creditor or an operator", async function () {
-        const { engine, operator, bankA, bankB, bankD, first } = await loadFixture(queuedFixture);
-        for (const caller of [bankA, bankB, operator]) {
+      it("reverts, even for the creditor", async function () {
+        const { engine, bankA, bankB, bankD, first } = await loadFixture(queuedFixture);
+        for (const caller of [bankA, bankB]) {
           await expect(engine.connect(caller).cancel(first.uetr))
             .to.be.revertedWithCustomError(engine, "SettlementNotDebtor")
             .withArgs(caller.address, bankD.address);
         }
+      });
+    });
+
+    describe("when an operator clears a queued payment", function () {
+      it("cancels it in the debtor's name and says who did", async function () {
+        const { engine, operator, bankD, first } = await loadFixture(queuedFixture);
+        const amount = (await engine.payment(first.uetr)).amount;
+        await expect(engine.connect(operator).cancel(first.uetr))
+          .to.emit(engine, "PaymentCancelled")
+          .withArgs(first.uetr, bankD.address, amount)
+          .and.to.emit(engine, "PaymentCancelledByOperator")
+          .withArgs(first.uetr, operator.address);
+        expect((await engine.payment(first.uetr)).status).to.equal(PaymentStatus.Cancelled);
       });
     });
 
