@@ -249,6 +249,11 @@ epcis
           if (event.status === "anchored") {
             const txs = event.transactions.map((tx) => `${tx.action} ${tx.txHash}`).join(", ");
             io.out(`${event.hashId} anchored: ${txs}`);
+          } else if (event.status === "partial") {
+            const txs = event.transactions.map((tx) => `${tx.action} ${tx.txHash}`).join(", ");
+            io.out(
+              `${event.hashId} anchored in part (import again to finish): ${txs === "" ? "no new transaction" : txs}`,
+            );
           } else if (event.status === "stored") io.out(`${event.hashId} stored, not anchored: ${event.reason}`);
           else if (event.status === "duplicate") io.out(`${event.hashId} already stored: ${event.reason}`);
         }

@@ -165,6 +165,12 @@ export class Planner {
 
   /** How to undo the current event's changes to the planned state, should the event fail or not anchor. */
   private undoLog: Array<() => void> = [];
+  /** The current event's calls that an earlier import already sent (see {@link plan}). */
+  private sent: ReadonlySet<string> = new Set();
+
+  private wasSent(action: Call["action"], epc: string): boolean {
+    return this.sent.has(`${action} ${epc}`);
+  }
 
   constructor(
     private readonly options: Pick<ImportOptions, "provenance" | "mapping" | "signers">,
@@ -300,7 +306,10 @@ export class Planner {
     };
   }
 
-  /** A commission call for a new item, checked; the planned state has the item afterwards. */
+  /**
+   * A commission call for a new item, checked; the planned state has the item afterwards. `undefined` when an
+   * earlier import of the event already commissioned it.
+   */
   private async commission(
     event: EpcisEvent,
     index: number,
@@ -308,8 +317,9 @@ export class Planner {
     epc: string,
     account: string,
     withIlmd: boolean,
-  ): Promise<Call> {
+  ): Promise<Call | undefined> {
     const item = await this.item(epc);
+    if (item.exists && this.wasSent("commission", epc)) return undefined;
     if (item.exists) throw new PlanError(`item ${epc} is already on the ledger`);
     await this.requireSupplier(account, "commissioning party");
     const attributes = this.attributes(event, epc, withIlmd);
@@ -334,7 +344,10 @@ export class Planner {
     calls: Call[],
   ): Promise<LedgerItem> {
     const item = await this.item(epc);
-    if (!item.exists) calls.push(await this.commission(event, index, eventHash, epc, account, false));
+    if (!item.exists) {
+      const call = await this.commission(event, index, eventHash, epc, account, false);
+      if (call !== undefined) calls.push(call);
+    }
     return item;
   }
 
@@ -349,8 +362,19 @@ export class Planner {
     }
   }
 
-  async plan(event: EpcisEvent, index: number, hashId: string): Promise<EventPlan> {
+  /**
+   * Plans one event. `sent` names the calls (`"<action> <canonical epc>"`) of this event that went through in an
+   * earlier import that failed halfway: the ledger's state already shows them, so they are planned without
+   * their checks, for the caller to drop.
+   */
+  async plan(
+    event: EpcisEvent,
+    index: number,
+    hashId: string,
+    sent: ReadonlySet<string> = new Set(),
+  ): Promise<EventPlan> {
     this.undoLog = [];
+    this.sent = sent;
     try {
       const plan = await this.planEvent(event, index, hashIdToBytes32(hashId));
       if (plan.kind !== "anchor") this.undo();
@@ -393,7 +417,10 @@ export class Planner {
     const calls: Call[] = [];
     if (event.action === "ADD") {
       const { account } = this.actor(event);
-      for (const epc of epcs) calls.push(await this.commission(event, index, eventHash, epc, account, true));
+      for (const epc of epcs) {
+        const call = await this.commission(event, index, eventHash, epc, account, true);
+        if (call !== undefined) calls.push(call);
+      }
       return { kind: "anchor", calls };
     }
     if (event.action !== "OBSERVE")
@@ -417,6 +444,8 @@ export class Planner {
         licenceRef = encodeBytes32String(licence);
       }
       for (const epc of epcs) {
+        // Sent by an earlier import of this event: the ledger has it in transit already.
+        if (this.wasSent("ship", epc)) continue;
         const item = await this.ensure(event, index, eventHash, epc, from, calls);
         this.requireHeld(epc, item, from, DISPOSITION.Active);
         const crossing = fromStanding.jurisdiction !== toStanding.jurisdiction;
@@ -445,6 +474,7 @@ export class Planner {
       const account =
         destination !== undefined ? this.party(destination, "destination party") : this.actor(event).account;
       for (const epc of epcs) {
+        if (this.wasSent("receive", epc)) continue;
         const item = await this.item(epc);
         if (!item.exists) return { kind: "stored", reason: `item ${epc} was never shipped on the ledger` };
         if (item.disposition === DISPOSITION.Active && item.custodian === account) {
@@ -461,6 +491,7 @@ export class Planner {
       }
       await this.requireActive(account, "receiving party");
       for (const epc of epcs) {
+        if (this.wasSent("receive", epc)) continue;
         const item = await this.item(epc);
         calls.push({ action: "receive", eventIndex: index, account, epc, eventHash, item: itemIdOf(epc) });
         this.set(item, { disposition: DISPOSITION.Active });
@@ -480,6 +511,7 @@ export class Planner {
     const { account } = this.actor(event);
     if (change === "release") {
       for (const epc of epcs) {
+        if (this.wasSent("release", epc)) continue;
         const item = await this.item(epc);
         if (item.disposition !== DISPOSITION.Quarantined) {
           return { kind: "stored", reason: `item ${epc} is not quarantined on the ledger: nothing to release` };
@@ -487,6 +519,7 @@ export class Planner {
       }
     }
     for (const epc of epcs) {
+      if (this.wasSent(change, epc)) continue;
       const item =
         change === "release" ? await this.item(epc) : await this.ensure(event, index, eventHash, epc, account, calls);
       if (change === "recall") {
@@ -608,7 +641,10 @@ export class Planner {
     await this.requireSupplier(account, "transforming party");
     const calls: Call[] = [];
     if (inputs.length === 0) {
-      for (const epc of outputs) calls.push(await this.commission(event, index, eventHash, epc, account, true));
+      for (const epc of outputs) {
+        const call = await this.commission(event, index, eventHash, epc, account, true);
+        if (call !== undefined) calls.push(call);
+      }
       return { kind: "anchor", calls };
     }
     for (const epc of inputs) {

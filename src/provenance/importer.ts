@@ -46,7 +46,7 @@ import { eventItems, eventTypeOf, Planner } from "./importPlanner";
 import type { Call } from "./importPlanner";
 import type { PartyMapping } from "./mapping";
 import { canonicalJson } from "./store";
-import type { EventAnchor, ImportBatch, ProvenanceStore } from "./store";
+import type { EventAnchor, ImportBatch, ProvenanceStore, RegistryRef } from "./store";
 import { validateEpcisDocument } from "./validate";
 
 export { T12_NAMESPACE } from "./importPlanner";
@@ -72,6 +72,8 @@ interface OutcomeBase {
 /** What became of one event of the document. */
 export type EventOutcome =
   | (OutcomeBase & { status: "anchored"; actions: LedgerAction[]; transactions: SentTransaction[] })
+  /** Some of the event's transactions went through before the import failed; importing again sends the rest. */
+  | (OutcomeBase & { status: "partial"; actions: LedgerAction[]; transactions: SentTransaction[] })
   | (OutcomeBase & { status: "planned"; actions: LedgerAction[] })
   | (OutcomeBase & { status: "stored"; reason: string })
   | (OutcomeBase & { status: "duplicate"; reason: string });
@@ -98,6 +100,7 @@ export type SignerLookup = (account: string) => Signer | undefined;
 
 export interface ImportOptions {
   provenance: ProvenanceRegistry;
+  /** Where the import is written; planning reads it to tell what this registry already has. */
   store: ProvenanceStore;
   mapping: PartyMapping;
   signers: SignerLookup;
@@ -121,17 +124,38 @@ interface PlannedEvent {
   outcome: "anchor" | "stored" | "duplicate";
   reason?: string;
   calls: Call[];
+  /** For an event anchored halfway at this registry before: the transactions that already went through. */
+  earlier?: EventAnchor[];
   declaresError?: JsonValue;
 }
 
 export interface ImportPlan {
   documentId: string;
+  /** The registry planned against. */
+  registry: RegistryRef;
   events: PlannedEvent[];
   errors: ImportProblem[];
 }
 
-/** Validates and plans an import without writing anything: the errors, or the calls it would send. */
-export async function planImport(document: JsonValue, options: ImportOptions): Promise<ImportPlan | ImportReport> {
+/** Planning options: the store is only read, and may be absent (an import into a new store). */
+export type PlanOptions = Omit<ImportOptions, "store" | "source"> & { store?: ProvenanceStore };
+
+/** The chain id and (lower-case) address of a registry. */
+async function registryRef(provenance: ProvenanceRegistry): Promise<RegistryRef> {
+  const network = await provenance.runner?.provider?.getNetwork();
+  if (network === undefined) throw new Error("the provenance registry has no provider");
+  return { chainId: Number(network.chainId), contract: (await provenance.getAddress()).toLowerCase() };
+}
+
+const callKey = (action: string, epc: string | undefined): string => `${action} ${epc ?? ""}`;
+
+/**
+ * Validates and plans an import without writing anything: the errors, or the calls it would send. An event is a
+ * duplicate when this registry on this chain already has it (anchored, or stored as not modelled); an event
+ * imported only at another registry is planned again; an event anchored halfway here is planned again and only
+ * the calls not yet sent are kept.
+ */
+export async function planImport(document: JsonValue, options: PlanOptions): Promise<ImportPlan | ImportReport> {
   const validation = validateEpcisDocument(document);
   if (!validation.valid || !isJsonObject(document)) {
     const errors = validation.valid ? [] : validation.errors;
@@ -149,6 +173,7 @@ export async function planImport(document: JsonValue, options: ImportOptions): P
   const context = document["@context"];
   const events = documentEvents(document);
   const hashIds = eventHashIds(document);
+  const registry = await registryRef(options.provenance);
   const planner = new Planner(options, context);
   await planner.init();
 
@@ -158,28 +183,37 @@ export async function planImport(document: JsonValue, options: ImportOptions): P
   for (const [index, event] of events.entries()) {
     const hashId = hashIds[index];
     const base = { index, hashId, event, eventType: eventTypeOf(event), calls: [] as Call[] };
-    if (seen.has(hashId) || options.store.hasEvent(hashId)) {
+    const status = options.store?.statusAt(hashId, registry);
+    if (seen.has(hashId) || status === "anchored" || status === "stored") {
       const declaration = event.errorDeclaration;
       planned.push({
         ...base,
         outcome: "duplicate",
-        reason: seen.has(hashId) ? "the same event appears earlier in the document" : "already in the store",
+        reason: seen.has(hashId)
+          ? "the same event appears earlier in the document"
+          : `already in the store for registry ${registry.contract} on chain ${registry.chainId}`,
         ...(declaration === undefined ? {} : { declaresError: declaration }),
       });
       continue;
     }
     seen.add(hashId);
-    const plan = await planner.plan(event, index, hashId);
+    const earlier = status === "partial" ? (options.store?.anchorsAt(hashId, registry) ?? []) : [];
+    const sent = new Set(earlier.map((anchor) => callKey(anchor.action, anchor.epc)));
+    const plan = await planner.plan(event, index, hashId, sent);
     if (plan.kind === "error") {
       for (const message of plan.messages) {
         errors.push({ eventIndex: index, hashId, message: `event ${index} (${hashId}): ${message}` });
       }
       continue;
     }
-    if (plan.kind === "stored") planned.push({ ...base, outcome: "stored", reason: plan.reason });
-    else planned.push({ ...base, outcome: "anchor", calls: plan.calls });
+    const resumed = status === "partial" ? { earlier } : {};
+    if (plan.kind === "stored") planned.push({ ...base, ...resumed, outcome: "stored", reason: plan.reason });
+    else {
+      const calls = plan.calls.filter((call) => !sent.has(callKey(call.action, call.epc)));
+      planned.push({ ...base, ...resumed, outcome: "anchor", calls });
+    }
   }
-  return { documentId, events: planned, errors };
+  return { documentId, registry, events: planned, errors };
 }
 
 async function send(call: Call, contract: ProvenanceRegistry, documentHash: string) {
@@ -224,7 +258,8 @@ function outcomeOf(event: PlannedEvent, transactions: SentTransaction[] | undefi
   if (event.outcome === "stored") return { ...base, status: "stored", reason: event.reason ?? "" };
   const actions = [...new Set(event.calls.map((call) => call.action))];
   if (transactions === undefined) return { ...base, status: "planned", actions };
-  return { ...base, status: "anchored", actions, transactions };
+  const status = transactions.length < event.calls.length ? "partial" : "anchored";
+  return { ...base, status, actions, transactions };
 }
 
 /**
@@ -235,6 +270,18 @@ function outcomeOf(event: PlannedEvent, transactions: SentTransaction[] | undefi
 export async function importEpcisDocument(document: JsonValue, options: ImportOptions): Promise<ImportReport> {
   const plan = await planImport(document, options);
   if ("ok" in plan) return plan;
+  return executeImport(document, plan, options);
+}
+
+/**
+ * Sends the calls of a plan made by {@link planImport} and writes the document and its events to the store in
+ * one SQLite transaction. A plan with errors sends and writes nothing.
+ */
+export async function executeImport(
+  document: JsonValue,
+  plan: ImportPlan,
+  options: ImportOptions,
+): Promise<ImportReport> {
   if (plan.errors.length > 0) {
     return { ok: false, stage: "planning", documentId: plan.documentId, errors: plan.errors, events: [] };
   }
@@ -243,27 +290,32 @@ export async function importEpcisDocument(document: JsonValue, options: ImportOp
   const sent = new Map<number, SentTransaction[]>();
   let failure: ImportProblem | undefined;
   execution: for (const event of plan.events) {
+    if (event.outcome === "anchor") sent.set(event.index, []);
     for (const call of event.calls) {
       const signer = options.signers(call.account);
       if (signer === undefined) throw new Error(`no signer for ${call.account}, although planning found one`);
       try {
         const tx = await send(call, provenance.connect(signer), documentHash);
         const receipt = await tx.wait();
-        const list = sent.get(event.index) ?? [];
-        list.push({ action: call.action, epc: call.epc, txHash: tx.hash, blockNumber: receipt?.blockNumber ?? 0 });
-        sent.set(event.index, list);
+        sent.get(event.index)?.push({
+          action: call.action,
+          epc: call.epc,
+          txHash: tx.hash,
+          blockNumber: receipt?.blockNumber ?? 0,
+        });
       } catch (error) {
         failure = {
           eventIndex: event.index,
           hashId: event.hashId,
           message: `event ${event.index} (${event.hashId}): ${call.action} ${call.epc} failed: ${failureText(error)}`,
         };
+        // The event is partly anchored only when one of its transactions went through.
+        if (sent.get(event.index)?.length === 0 && event.earlier === undefined) sent.delete(event.index);
         break execution;
       }
     }
   }
 
-  const network = await provenance.runner?.provider?.getNetwork();
   const context = isJsonObject(document) ? document["@context"] : undefined;
   const batch: ImportBatch = {
     document: {
@@ -271,15 +323,15 @@ export async function importEpcisDocument(document: JsonValue, options: ImportOp
       ...(options.source === undefined ? {} : { source: options.source }),
       context,
       importedAt: new Date().toISOString(),
-      ...(network === undefined ? {} : { chainId: Number(network.chainId) }),
-      contract: getAddress(await provenance.getAddress()),
+      chainId: plan.registry.chainId,
+      contract: getAddress(plan.registry.contract),
     },
     events: [],
   };
   const outcomes: EventOutcome[] = [];
   for (const event of plan.events) {
     const transactions = sent.get(event.index);
-    // An event whose transactions never ran stays out of the store, so that importing again retries it.
+    // An event whose transactions never ran is not recorded for this registry, so that importing again retries it.
     if (event.outcome === "anchor" && transactions === undefined) {
       outcomes.push(outcomeOf(event, undefined));
       continue;
@@ -296,6 +348,21 @@ export async function importEpcisDocument(document: JsonValue, options: ImportOp
     }
     const anchors: EventAnchor[] = (transactions ?? []).map((tx) => ({ ...tx }));
     const incomplete = transactions !== undefined && transactions.length < event.calls.length;
+    const status = event.outcome === "stored" ? "stored" : incomplete ? "partial" : "anchored";
+    const note =
+      event.outcome === "stored" ? event.reason : incomplete ? `incomplete: ${failure?.message ?? ""}` : undefined;
+    if (store.hasEvent(event.hashId)) {
+      // Stored before (for another registry, or anchored halfway here): record what happened at this registry.
+      batch.events.push({
+        kind: "known",
+        hashId: event.hashId,
+        position: event.index,
+        status,
+        ...(note === undefined ? {} : { note }),
+        anchors,
+      });
+      continue;
+    }
     batch.events.push({
       kind: "new",
       record: {
@@ -305,9 +372,8 @@ export async function importEpcisDocument(document: JsonValue, options: ImportOp
         event: event.event,
         context,
         position: event.index,
-        status: event.outcome === "anchor" ? "anchored" : "stored",
-        ...(event.outcome === "stored" ? { note: event.reason } : {}),
-        ...(incomplete ? { note: `incomplete: ${failure?.message ?? ""}` } : {}),
+        status,
+        ...(note === undefined ? {} : { note }),
         items: eventItems(event.event),
         anchors,
       },

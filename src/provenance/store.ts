@@ -51,10 +51,28 @@ export interface EventAnchor {
   epc?: string;
   txHash: string;
   blockNumber: number;
+  /** The chain and registry (lower-case address) the transaction went to, when the import recorded them. */
+  chainId?: number;
+  contract?: string;
 }
 
-/** `anchored`: at least one transaction carries the event hash; `stored`: kept off chain only, with a note why. */
-export type EventStatus = "anchored" | "stored";
+/**
+ * What became of an event at one registry. `anchored`: every transaction its plan needed carries the event hash;
+ * `partial`: some of them do, the rest were never sent (an import failed halfway), so importing again sends the
+ * rest; `stored`: kept off chain only, with a note why.
+ */
+export type EventStatus = "anchored" | "partial" | "stored";
+
+/** A provenance registry: the chain it runs on and its address. */
+export interface RegistryRef {
+  chainId: number;
+  contract: string;
+}
+
+export interface OpenOptions {
+  /** Open an existing file for reading only: nothing is created, migrated or written. */
+  readonly?: boolean;
+}
 
 export interface StoredEvent {
   hashId: string;
@@ -66,6 +84,7 @@ export interface StoredEvent {
   /** The document the event first came in, and its position there. */
   documentId: string;
   position: number;
+  /** Over all registries: `anchored` when some registry has it anchored, else `partial` when one has some anchors. */
   status: EventStatus;
   note?: string;
   items: EventItem[];
@@ -90,7 +109,16 @@ export interface ImportBatch {
   /** Every event of the document in order: a new event to insert, or one the store already has. */
   events: Array<
     | { kind: "new"; record: Omit<StoredEvent, "documentId"> }
-    | { kind: "known"; hashId: string; position: number; errorDeclaration?: JsonValue }
+    | {
+        kind: "known";
+        hashId: string;
+        position: number;
+        errorDeclaration?: JsonValue;
+        /** What became of the event at the document's registry this time, with the transactions newly sent. */
+        status?: EventStatus;
+        note?: string;
+        anchors?: EventAnchor[];
+      }
   >;
 }
 
@@ -139,7 +167,42 @@ const MIGRATIONS: readonly string[] = [
      block_number INTEGER NOT NULL,
      PRIMARY KEY (hash_id, seq)
    );`,
+  // Version 2: an event's status and anchors per registry (chain id and lower-case address), so that an event
+  // imported at one registry is anchored again at another, and an event anchored halfway is finished later.
+  // The registry of earlier rows is their document's; prov_events.status keeps what the first import wrote
+  // (`anchored` with an "incomplete: " note for an event anchored halfway), for readers of version 1.
+  `CREATE TABLE prov_event_registries (
+     hash_id TEXT NOT NULL REFERENCES prov_events(hash_id),
+     chain_id INTEGER NOT NULL,
+     contract TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('anchored', 'partial', 'stored')),
+     note TEXT,
+     PRIMARY KEY (hash_id, chain_id, contract)
+   );
+   ALTER TABLE prov_anchors ADD COLUMN chain_id INTEGER;
+   ALTER TABLE prov_anchors ADD COLUMN contract TEXT;
+   UPDATE prov_anchors SET
+     chain_id = (SELECT d.chain_id FROM prov_events e JOIN prov_documents d ON d.id = e.document_id
+                 WHERE e.hash_id = prov_anchors.hash_id),
+     contract = (SELECT lower(d.contract) FROM prov_events e JOIN prov_documents d ON d.id = e.document_id
+                 WHERE e.hash_id = prov_anchors.hash_id);
+   INSERT INTO prov_event_registries (hash_id, chain_id, contract, status, note)
+     SELECT e.hash_id, d.chain_id, lower(d.contract),
+            CASE WHEN e.status = 'anchored' AND e.note LIKE 'incomplete: %' THEN 'partial' ELSE e.status END,
+            e.note
+     FROM prov_events e JOIN prov_documents d ON d.id = e.document_id
+     WHERE d.chain_id IS NOT NULL AND d.contract IS NOT NULL;`,
 ];
+
+/** The status prov_events.status stands for: an "incomplete: " note marks an event anchored halfway. */
+const legacyStatus = (status: string, note: string | null): EventStatus =>
+  status === "anchored" && note !== null && note.startsWith("incomplete: ") ? "partial" : (status as EventStatus);
+
+/** The registry of a document, when it names one. */
+function registryOf(document: { chainId?: number; contract?: string }): RegistryRef | undefined {
+  if (document.chainId === undefined || document.contract === undefined) return undefined;
+  return { chainId: document.chainId, contract: document.contract.toLowerCase() };
+}
 
 interface EventRow {
   hash_id: string;
@@ -149,15 +212,23 @@ interface EventRow {
   context_json: string;
   document_id: string;
   position: number;
-  status: EventStatus;
+  status: string;
   note: string | null;
 }
 
 export class ProvenanceStore {
   private constructor(readonly db: Database.Database) {}
 
-  /** Opens (creating and migrating as needed) the store at `path`; `:memory:` for a throw-away store. */
-  static open(path: string = defaultStorePath()): ProvenanceStore {
+  /**
+   * Opens (creating and migrating as needed) the store at `path`; `:memory:` for a throw-away store. With
+   * `readonly`, the file must exist and is neither migrated nor written; a file of an older schema version is
+   * read as that version describes it.
+   */
+  static open(path: string = defaultStorePath(), options: OpenOptions = {}): ProvenanceStore {
+    if (options.readonly === true) {
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      return new ProvenanceStore(db);
+    }
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma("journal_mode = WAL");
@@ -167,12 +238,22 @@ export class ProvenanceStore {
     return store;
   }
 
+  /** True when the file knows each event's registries (schema version 2 on). */
+  private hasRegistries(): boolean {
+    return (
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'prov_event_registries'").get() !==
+      undefined
+    );
+  }
+
   close(): void {
     this.db.close();
   }
 
   /** The provenance schema's version: the number of migrations applied. */
   schemaVersion(): number {
+    const table = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'prov_schema_migrations'").get();
+    if (table === undefined) return 0;
     const row = this.db.prepare("SELECT MAX(version) AS version FROM prov_schema_migrations").get() as {
       version: number | null;
     };
@@ -197,6 +278,7 @@ export class ProvenanceStore {
 
   /** Writes one import (its document, new events, items, anchors) in one transaction: all or nothing. */
   saveImport(batch: ImportBatch): void {
+    if (this.db.readonly) throw new Error("the store was opened readonly: it cannot save an import");
     const insertDocument = this.db.prepare(
       `INSERT OR IGNORE INTO prov_documents (id, source, context_json, imported_at, chain_id, contract)
        VALUES (@id, @source, @context, @importedAt, @chainId, @contract)`,
@@ -212,9 +294,37 @@ export class ProvenanceStore {
       "INSERT OR IGNORE INTO prov_event_items (hash_id, item_id, epc, role) VALUES (?, ?, ?, ?)",
     );
     const insertAnchor = this.db.prepare(
-      "INSERT INTO prov_anchors (hash_id, seq, action, epc, tx_hash, block_number) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO prov_anchors (hash_id, seq, action, epc, tx_hash, block_number, chain_id, contract)
+       VALUES (?, (SELECT COALESCE(MAX(seq) + 1, 0) FROM prov_anchors WHERE hash_id = ?), ?, ?, ?, ?, ?, ?)`,
+    );
+    const upsertRegistry = this.db.prepare(
+      `INSERT INTO prov_event_registries (hash_id, chain_id, contract, status, note) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (hash_id, chain_id, contract) DO UPDATE SET status = excluded.status, note = excluded.note`,
     );
     const { document } = batch;
+    const registry = registryOf(document);
+    const record = (
+      hashId: string,
+      status: EventStatus | undefined,
+      note: string | undefined,
+      anchors: EventAnchor[],
+    ) => {
+      for (const anchor of anchors) {
+        insertAnchor.run(
+          hashId,
+          hashId,
+          anchor.action,
+          anchor.epc ?? null,
+          anchor.txHash,
+          anchor.blockNumber,
+          registry?.chainId ?? null,
+          registry?.contract ?? null,
+        );
+      }
+      if (registry !== undefined && status !== undefined) {
+        upsertRegistry.run(hashId, registry.chainId, registry.contract, status, note ?? null);
+      }
+    };
     this.db.transaction(() => {
       insertDocument.run({
         id: document.id,
@@ -228,25 +338,25 @@ export class ProvenanceStore {
         if (entry.kind === "known") {
           if (entry.errorDeclaration !== undefined) this.declareError(entry.hashId, entry.errorDeclaration);
           insertPosition.run(document.id, entry.position, entry.hashId);
+          record(entry.hashId, entry.status, entry.note, entry.anchors ?? []);
           continue;
         }
-        const { record } = entry;
+        const { record: event } = entry;
         insertEvent.run({
-          hashId: record.hashId,
-          eventType: record.eventType,
-          eventTime: record.eventTime,
-          event: canonicalJson(record.event),
-          context: canonicalJson(record.context ?? null),
+          hashId: event.hashId,
+          eventType: event.eventType,
+          eventTime: event.eventTime,
+          event: canonicalJson(event.event),
+          context: canonicalJson(event.context ?? null),
           documentId: document.id,
-          position: record.position,
-          status: record.status,
-          note: record.note ?? null,
+          position: event.position,
+          // The column keeps version 1's two values: an event anchored halfway is `anchored` with its note.
+          status: event.status === "stored" ? "stored" : "anchored",
+          note: event.note ?? null,
         });
-        insertPosition.run(document.id, record.position, record.hashId);
-        for (const item of record.items) insertItem.run(record.hashId, item.itemId, item.epc, item.role);
-        record.anchors.forEach((anchor, seq) =>
-          insertAnchor.run(record.hashId, seq, anchor.action, anchor.epc ?? null, anchor.txHash, anchor.blockNumber),
-        );
+        insertPosition.run(document.id, event.position, event.hashId);
+        for (const item of event.items) insertItem.run(event.hashId, item.itemId, item.epc, item.role);
+        record(event.hashId, event.status, event.note, event.anchors);
       }
     })();
   }
@@ -264,6 +374,80 @@ export class ProvenanceStore {
 
   hasEvent(hashId: string): boolean {
     return this.db.prepare("SELECT 1 FROM prov_events WHERE hash_id = ?").get(hashId) !== undefined;
+  }
+
+  /**
+   * What became of an event at one registry, or `undefined` when it was never imported there. An event of a
+   * document that names no registry counts as imported everywhere: nothing says where it was anchored.
+   */
+  statusAt(hashId: string, registry: RegistryRef): EventStatus | undefined {
+    const contract = registry.contract.toLowerCase();
+    if (this.hasRegistries()) {
+      const row = this.db
+        .prepare("SELECT status FROM prov_event_registries WHERE hash_id = ? AND chain_id = ? AND contract = ?")
+        .get(hashId, registry.chainId, contract) as { status: EventStatus } | undefined;
+      if (row !== undefined) return row.status;
+    }
+    const legacy = this.db
+      .prepare(
+        `SELECT e.status, e.note, d.chain_id, lower(d.contract) AS contract
+         FROM prov_events e JOIN prov_documents d ON d.id = e.document_id WHERE e.hash_id = ?`,
+      )
+      .get(hashId) as
+      { status: string; note: string | null; chain_id: number | null; contract: string | null } | undefined;
+    if (legacy === undefined) return undefined;
+    if (legacy.chain_id === null || legacy.contract === null) return legacyStatus(legacy.status, legacy.note);
+    // A file not yet migrated knows only the registry of the event's first document.
+    if (!this.hasRegistries() && legacy.chain_id === registry.chainId && legacy.contract === contract) {
+      return legacyStatus(legacy.status, legacy.note);
+    }
+    return undefined;
+  }
+
+  /** The transactions that anchored an event at one registry, in the order they were recorded. */
+  anchorsAt(hashId: string, registry: RegistryRef): EventAnchor[] {
+    const contract = registry.contract.toLowerCase();
+    return this.anchorsOf(hashId).filter(
+      (anchor) =>
+        (anchor.chainId === undefined || anchor.chainId === registry.chainId) &&
+        (anchor.contract === undefined || anchor.contract === contract),
+    );
+  }
+
+  private anchorsOf(hashId: string): EventAnchor[] {
+    const columns = this.hasRegistries()
+      ? "action, epc, tx_hash, block_number, chain_id, contract"
+      : "action, epc, tx_hash, block_number";
+    const rows = this.db
+      .prepare(`SELECT ${columns} FROM prov_anchors WHERE hash_id = ? ORDER BY seq`)
+      .all(hashId) as Array<{
+      action: string;
+      epc: string | null;
+      tx_hash: string;
+      block_number: number;
+      chain_id?: number | null;
+      contract?: string | null;
+    }>;
+    return rows.map((anchor) => ({
+      action: anchor.action,
+      ...(anchor.epc === null ? {} : { epc: anchor.epc }),
+      txHash: anchor.tx_hash,
+      blockNumber: anchor.block_number,
+      ...(anchor.chain_id === null || anchor.chain_id === undefined ? {} : { chainId: anchor.chain_id }),
+      ...(anchor.contract === null || anchor.contract === undefined ? {} : { contract: anchor.contract }),
+    }));
+  }
+
+  /** An event's status over all registries: anchored somewhere, else partial somewhere, else stored. */
+  private overallStatus(row: EventRow): EventStatus {
+    if (!this.hasRegistries()) return legacyStatus(row.status, row.note);
+    const statuses = (
+      this.db.prepare("SELECT status FROM prov_event_registries WHERE hash_id = ?").all(row.hash_id) as Array<{
+        status: EventStatus;
+      }>
+    ).map((entry) => entry.status);
+    if (statuses.length === 0) return legacyStatus(row.status, row.note);
+    return statuses.includes("anchored") ? "anchored" : statuses.includes("partial") ? "partial" : "stored";
   }
 
   getEvent(hashId: string): StoredEvent | undefined {
@@ -314,14 +498,11 @@ export class ProvenanceStore {
     };
   }
 
-  /** Counts of stored events by status. */
+  /** Counts of stored events by status (over all registries, see {@link StoredEvent.status}). */
   counts(): Record<EventStatus, number> {
-    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM prov_events GROUP BY status").all() as Array<{
-      status: EventStatus;
-      n: number;
-    }>;
-    const counts: Record<EventStatus, number> = { anchored: 0, stored: 0 };
-    for (const row of rows) counts[row.status] = row.n;
+    const counts: Record<EventStatus, number> = { anchored: 0, partial: 0, stored: 0 };
+    const rows = this.db.prepare("SELECT * FROM prov_events").all() as EventRow[];
+    for (const row of rows) counts[this.overallStatus(row)] += 1;
     return counts;
   }
 
@@ -329,9 +510,6 @@ export class ProvenanceStore {
     const items = this.db
       .prepare("SELECT item_id, epc, role FROM prov_event_items WHERE hash_id = ? ORDER BY role, epc")
       .all(row.hash_id) as Array<{ item_id: string; epc: string; role: ItemRole }>;
-    const anchors = this.db
-      .prepare("SELECT action, epc, tx_hash, block_number FROM prov_anchors WHERE hash_id = ? ORDER BY seq")
-      .all(row.hash_id) as Array<{ action: string; epc: string | null; tx_hash: string; block_number: number }>;
     return {
       hashId: row.hash_id,
       eventType: row.event_type,
@@ -340,15 +518,10 @@ export class ProvenanceStore {
       context: JSON.parse(row.context_json) as JsonValue,
       documentId: row.document_id,
       position: row.position,
-      status: row.status,
+      status: this.overallStatus(row),
       ...(row.note === null ? {} : { note: row.note }),
       items: items.map((item) => ({ itemId: item.item_id, epc: item.epc, role: item.role })),
-      anchors: anchors.map((anchor) => ({
-        action: anchor.action,
-        ...(anchor.epc === null ? {} : { epc: anchor.epc }),
-        txHash: anchor.tx_hash,
-        blockNumber: anchor.block_number,
-      })),
+      anchors: this.anchorsOf(row.hash_id),
     };
   }
 }

@@ -110,7 +110,13 @@ describe("auditStore()", function () {
     it("flags the hash with the logs that anchor it", async function () {
       const { image, provenance, hashIds } = await loadFixture(auditedFixture);
       const store = storeFrom(image);
-      for (const table of ["prov_anchors", "prov_event_items", "prov_document_events", "prov_events"]) {
+      for (const table of [
+        "prov_anchors",
+        "prov_event_registries",
+        "prov_event_items",
+        "prov_document_events",
+        "prov_events",
+      ]) {
         store.db.prepare(`DELETE FROM ${table} WHERE hash_id = ?`).run(hashIds[2]);
       }
       const report = await auditStore(store, provenance, { blockRange: 1 });

@@ -89,7 +89,13 @@ describe("exporter", function () {
       const { image, provenance } = await loadFixture(importedFixture);
       const store = storeFrom(image);
       const commissioned = eventHashIds(readJson(SUPPLY_CHAIN_FILE) as EpcisDocument)[0];
-      for (const table of ["prov_anchors", "prov_event_items", "prov_document_events", "prov_events"]) {
+      for (const table of [
+        "prov_anchors",
+        "prov_event_registries",
+        "prov_event_items",
+        "prov_document_events",
+        "prov_events",
+      ]) {
         store.db.prepare(`DELETE FROM ${table} WHERE hash_id = ?`).run(commissioned);
       }
       const result = await exportItemHistory(store, CHIP_1, { provenance, blockRange: 3 });

@@ -1,5 +1,6 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
+import type { TransactionRequest } from "ethers";
 import { ethers } from "hardhat";
 
 import { readAnchors } from "../../src/provenance/anchors";
@@ -88,7 +89,7 @@ describe("importEpcisDocument", function () {
       ]);
       const anchored = new Set((await readAnchors(provenance)).map((anchor) => anchor.hashId));
       expect([...anchored].sort()).to.deep.equal(hashIds.slice(0, 10).sort());
-      expect(store.counts()).to.deep.equal({ anchored: 10, stored: 1 });
+      expect(store.counts()).to.deep.equal({ anchored: 10, partial: 0, stored: 1 });
       expect(store.getEvent(hashIds[10])?.note).to.equal("TransactionEvent is not modelled by the ledger");
       for (const event of events.filter((outcome) => outcome.status === "anchored")) {
         const stored = store.getEvent(event.hashId);
@@ -364,14 +365,105 @@ describe("importEpcisDocument", function () {
         ...Array<string>(6).fill("planned"),
         "stored",
       ]);
-      expect(store.counts()).to.deep.equal({ anchored: 4, stored: 1 });
+      expect(store.counts()).to.deep.equal({ anchored: 4, partial: 0, stored: 1 });
       const events = expectOk(await importEpcisDocument(supplyChain(), options));
       expect(events.map((event) => event.status)).to.deep.equal([
         ...Array<string>(4).fill("duplicate"),
         ...Array<string>(6).fill("anchored"),
         "duplicate",
       ]);
-      expect(store.counts()).to.deep.equal({ anchored: 10, stored: 1 });
+      expect(store.counts()).to.deep.equal({ anchored: 10, partial: 0, stored: 1 });
+    });
+
+    it("marks an event whose transactions went through in part as partial, and sends only the rest again", async function () {
+      const { options, store, provenance } = await setUp();
+      // The connection drops when the maker sends its second transaction.
+      const maker = options.signers(MAKER);
+      if (maker === undefined) expect.fail("no maker signer");
+      let sent = 0;
+      const flaky = new Proxy(maker, {
+        get(target, property) {
+          if (property === "sendTransaction") {
+            return async (tx: TransactionRequest) => {
+              sent += 1;
+              if (sent === 2) throw new Error("connection reset");
+              return target.sendTransaction(tx);
+            };
+          }
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const failing = {
+        ...options,
+        signers: (account: string) => (account === MAKER ? flaky : options.signers(account)),
+      };
+      const document = supplyChain();
+      const hashIds = eventHashIds(document);
+      const report = await importEpcisDocument(document, failing);
+      if (report.ok) expect.fail("imported");
+      expect(report.errors[0].message).to.match(
+        new RegExp(
+          `^event 0 \\(${hashIds[0].replace(/[.?*+^$()[\]\\/]/g, "\\$&")}\\): commission https://id\\.gs1\\.org/01/04012345111118/21/1002 failed: `,
+        ),
+      );
+      expect(report.events[0]).to.deep.include({ status: "partial", actions: ["commission"] });
+      const stored = store.getEvent(hashIds[0]);
+      expect(stored?.status).to.equal("partial");
+      expect(stored?.anchors.map((anchor) => [anchor.action, anchor.epc])).to.deep.equal([
+        ["commission", "https://id.gs1.org/01/04012345111118/21/1001"],
+      ]);
+      expect(store.counts()).to.deep.equal({ anchored: 0, partial: 1, stored: 1 });
+
+      const events = expectOk(await importEpcisDocument(supplyChain(), options));
+      const [first] = events;
+      if (first.status !== "anchored") expect.fail(`event 0 is ${first.status}`);
+      expect(first.transactions.map((tx) => [tx.action, tx.epc])).to.deep.equal([
+        ["commission", "https://id.gs1.org/01/04012345111118/21/1002"],
+      ]);
+      expect(events.slice(1).map((event) => event.status)).to.deep.equal([
+        ...Array<string>(9).fill("anchored"),
+        "duplicate",
+      ]);
+      expect(store.getEvent(hashIds[0])?.anchors.map((anchor) => anchor.epc)).to.deep.equal([
+        "https://id.gs1.org/01/04012345111118/21/1001",
+        "https://id.gs1.org/01/04012345111118/21/1002",
+      ]);
+      expect(store.counts()).to.deep.equal({ anchored: 10, partial: 0, stored: 1 });
+      expect((await provenance.item(itemIdOf(CHIP_2))).manufacturer).to.equal(MAKER);
+      const again = expectOk(await importEpcisDocument(supplyChain(), options));
+      expect(again.every((event) => event.status === "duplicate")).to.be.true;
+    });
+  });
+
+  describe("when the store has the document from another registry", function () {
+    it("anchors it again at this registry and records the new anchors with their registry", async function () {
+      const { options, store } = await setUp();
+      const document = supplyChain();
+      const hashIds = eventHashIds(document);
+      expectOk(await importEpcisDocument(document, options));
+      const other = await importFixture();
+      const otherAddress = (await other.provenance.getAddress()).toLowerCase();
+      const events = expectOk(await importEpcisDocument(supplyChain(), { ...options, provenance: other.provenance }));
+      expect(events.map((event) => event.status)).to.deep.equal([...Array<string>(10).fill("anchored"), "stored"]);
+      const onOther = new Set((await readAnchors(other.provenance)).map((anchor) => anchor.hashId));
+      expect([...onOther].sort()).to.deep.equal(hashIds.slice(0, 10).sort());
+      const { chainId } = await ethers.provider.getNetwork();
+      const registry = { chainId: Number(chainId), contract: otherAddress };
+      expect(store.statusAt(hashIds[0], registry)).to.equal("anchored");
+      expect(store.statusAt(hashIds[10], registry)).to.equal("stored");
+      expect(store.anchorsAt(hashIds[0], registry).map((anchor) => anchor.contract)).to.deep.equal([
+        otherAddress,
+        otherAddress,
+      ]);
+      expect(store.getEvent(hashIds[0])?.anchors).to.have.length(4);
+      expect(store.allEvents()).to.have.length(11);
+
+      const again = expectOk(await importEpcisDocument(supplyChain(), { ...options, provenance: other.provenance }));
+      expect(again.map((event) => event.status)).to.deep.equal(Array<string>(11).fill("duplicate"));
+      expect(again[0]).to.deep.include({
+        reason: `already in the store for registry ${otherAddress} on chain ${chainId}`,
+      });
     });
   });
 

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import Database from "better-sqlite3";
 import { expect } from "chai";
 
 import { documentIdOf } from "../../src/provenance/importer";
@@ -38,6 +39,40 @@ function batch(documentId: string, hashIds: string[], extra: Partial<JsonObject>
   };
 }
 
+const REGISTRY = { chainId: 31337, contract: `0x${"ab".repeat(20)}` };
+
+/** A store file as version 1 wrote it: one event anchored halfway, with its document's registry. */
+function writeVersion1(path: string): void {
+  const db = new Database(path);
+  db.exec(`CREATE TABLE prov_schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+    INSERT INTO prov_schema_migrations VALUES (1, '2026-11-01T00:00:00.000Z');
+    CREATE TABLE prov_documents (id TEXT PRIMARY KEY, source TEXT, context_json TEXT NOT NULL,
+      imported_at TEXT NOT NULL, chain_id INTEGER, contract TEXT);
+    CREATE TABLE prov_events (hash_id TEXT PRIMARY KEY, event_type TEXT NOT NULL, event_time TEXT NOT NULL,
+      event_json TEXT NOT NULL, context_json TEXT NOT NULL, document_id TEXT NOT NULL REFERENCES prov_documents(id),
+      position INTEGER NOT NULL, status TEXT NOT NULL CHECK (status IN ('anchored', 'stored')), note TEXT);
+    CREATE INDEX prov_events_time ON prov_events(event_time);
+    CREATE TABLE prov_document_events (document_id TEXT NOT NULL REFERENCES prov_documents(id),
+      position INTEGER NOT NULL, hash_id TEXT NOT NULL REFERENCES prov_events(hash_id),
+      PRIMARY KEY (document_id, position));
+    CREATE TABLE prov_event_items (hash_id TEXT NOT NULL REFERENCES prov_events(hash_id), item_id TEXT NOT NULL,
+      epc TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (hash_id, item_id, role));
+    CREATE INDEX prov_event_items_item ON prov_event_items(item_id);
+    CREATE TABLE prov_anchors (hash_id TEXT NOT NULL REFERENCES prov_events(hash_id), seq INTEGER NOT NULL,
+      action TEXT NOT NULL, epc TEXT, tx_hash TEXT NOT NULL, block_number INTEGER NOT NULL,
+      PRIMARY KEY (hash_id, seq));`);
+  db.prepare(
+    "INSERT INTO prov_documents VALUES ('doc1', 'doc.json', '[\"ctx\"]', '2026-11-01T00:00:00.000Z', ?, ?)",
+  ).run(REGISTRY.chainId, `0x${"AB".repeat(20)}`);
+  db.prepare(
+    `INSERT INTO prov_events VALUES (?, 'ObjectEvent', '2026-11-01T00:00:00.000Z', '{}', '["ctx"]', 'doc1', 0,
+       'anchored', 'incomplete: event 0 failed')`,
+  ).run(HASH_A);
+  db.prepare("INSERT INTO prov_document_events VALUES ('doc1', 0, ?)").run(HASH_A);
+  db.prepare("INSERT INTO prov_anchors VALUES (?, 0, 'commission', 'urn:x', ?, 7)").run(HASH_A, `0x${"f".repeat(64)}`);
+  db.close();
+}
+
 describe("ProvenanceStore", function () {
   let dir: string;
 
@@ -50,9 +85,9 @@ describe("ProvenanceStore", function () {
   });
 
   describe(".open()", function () {
-    it("creates the prov_ tables at schema version 1, in WAL mode", function () {
+    it("creates the prov_ tables at schema version 2, in WAL mode", function () {
       const store = ProvenanceStore.open(join(dir, "data", "fresh.sqlite"));
-      expect(store.schemaVersion()).to.equal(1);
+      expect(store.schemaVersion()).to.equal(2);
       expect(store.db.pragma("journal_mode", { simple: true })).to.equal("wal");
       const tables = (
         store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
@@ -64,6 +99,7 @@ describe("ProvenanceStore", function () {
         "prov_document_events",
         "prov_documents",
         "prov_event_items",
+        "prov_event_registries",
         "prov_events",
         "prov_schema_migrations",
       ]);
@@ -77,13 +113,44 @@ describe("ProvenanceStore", function () {
       first.saveImport(batch("doc1", [HASH_A]));
       first.close();
       const second = ProvenanceStore.open(path);
-      expect(second.schemaVersion()).to.equal(1);
+      expect(second.schemaVersion()).to.equal(2);
       expect(second.hasEvent(HASH_A)).to.be.true;
-      expect(second.db.prepare("SELECT COUNT(*) AS n FROM prov_schema_migrations").get()).to.deep.equal({ n: 1 });
+      expect(second.db.prepare("SELECT COUNT(*) AS n FROM prov_schema_migrations").get()).to.deep.equal({ n: 2 });
       expect(second.db.prepare("SELECT name FROM sqlite_master WHERE name = 'aml_cases'").get()).to.not.equal(
         undefined,
       );
       second.close();
+    });
+
+    it("migrates a version 1 file: each event's registry is its document's, an incomplete event is partial", function () {
+      const path = join(dir, "version1.sqlite");
+      writeVersion1(path);
+      const readOnly = ProvenanceStore.open(path, { readonly: true });
+      expect(readOnly.schemaVersion()).to.equal(1);
+      expect(readOnly.getEvent(HASH_A)?.status).to.equal("partial");
+      expect(readOnly.statusAt(HASH_A, REGISTRY)).to.equal("partial");
+      expect(readOnly.statusAt(HASH_A, { ...REGISTRY, chainId: 1 })).to.equal(undefined);
+      readOnly.close();
+      expect(() => ProvenanceStore.open(path, { readonly: true }).saveImport(batch("doc2", [HASH_B]))).to.throw(
+        "the store was opened readonly: it cannot save an import",
+      );
+      const store = ProvenanceStore.open(path);
+      expect(store.schemaVersion()).to.equal(2);
+      expect(store.getEvent(HASH_A)).to.deep.include({ status: "partial", note: "incomplete: event 0 failed" });
+      expect(
+        store.statusAt(HASH_A, { ...REGISTRY, contract: REGISTRY.contract.toUpperCase().replace("0X", "0x") }),
+      ).to.equal("partial");
+      expect(store.anchorsAt(HASH_A, REGISTRY)).to.deep.equal([
+        { action: "commission", epc: "urn:x", txHash: `0x${"f".repeat(64)}`, blockNumber: 7, ...REGISTRY },
+      ]);
+      expect(store.counts()).to.deep.equal({ anchored: 0, partial: 1, stored: 0 });
+      store.close();
+    });
+
+    it("refuses to open a missing file read-only, and creates nothing", function () {
+      const path = join(dir, "absent.sqlite");
+      expect(() => ProvenanceStore.open(path, { readonly: true })).to.throw(/unable to open database file/);
+      expect(existsSync(path)).to.be.false;
     });
 
     it("defaults to data/t12.sqlite under the project root", function () {
@@ -107,7 +174,7 @@ describe("ProvenanceStore", function () {
       expect(row.event_json).to.equal('{"action":"ADD","epcList":["urn:x"],"type":"ObjectEvent"}');
       expect(store.eventsOfItem(ITEM).map((stored) => stored.hashId)).to.deep.equal([HASH_A, HASH_B]);
       expect(store.getDocument("doc1")?.hashIds).to.deep.equal([HASH_A, HASH_B]);
-      expect(store.counts()).to.deep.equal({ anchored: 1, stored: 1 });
+      expect(store.counts()).to.deep.equal({ anchored: 1, partial: 0, stored: 1 });
     });
 
     it("writes nothing of an import that fails halfway", function () {
