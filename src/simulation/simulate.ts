@@ -113,6 +113,10 @@ export interface Party extends CastMember {
 /** The state a simulated day builds up; stages read and extend it. */
 export interface SimulationDay {
   system: RecordedContracts;
+  /** The first block of the day: where log readers start. */
+  firstBlock: number;
+  /** Run when the day ends, whether it finished or failed (e.g. closing the event store). */
+  cleanups: (() => void)[];
   admin: Party;
   regulators: Map<string, Party>;
   banks: Party[];
@@ -154,6 +158,9 @@ const GRIDLOCK: readonly [number, number, string][] = [
   [6, 7, "420000"],
   [7, 4, "380000"],
 ];
+
+/** Blocks per log query: within the limits of common nodes. */
+const LOG_RANGE = 2_000;
 
 const THIN_LIQUIDITY = "100000";
 const AMPLE_LIQUIDITY = "2000000";
@@ -428,7 +435,12 @@ async function summarize(day: SimulationDay, firstBlock: number, started: number
   const { registry, dollar, engine } = day.system;
   const provider = day.admin.signer.provider;
   if (provider === null) throw new Error("the deployer is not connected to a provider");
-  const onboarded = await registry.queryFilter(registry.filters.ParticipantOnboarded(), firstBlock);
+  const last = await provider.getBlockNumber();
+  const onboarded = [];
+  for (let from = firstBlock; from <= last; from += LOG_RANGE) {
+    const to = Math.min(from + LOG_RANGE - 1, last);
+    onboarded.push(...(await registry.queryFilter(registry.filters.ParticipantOnboarded(), from, to)));
+  }
   const kinds = onboarded.map((event) => kindName(event.args.kind));
   const count = (kind: string): number => kinds.filter((name) => name === kind).length;
   const totalSupply = await dollar.totalSupply();
@@ -438,7 +450,7 @@ async function summarize(day: SimulationDay, firstBlock: number, started: number
   const gridlockSettled = new Set(first.payments.map((payment) => payment.uetr));
   return {
     chainId: Number((await provider.getNetwork()).chainId),
-    blocks: { first: firstBlock, last: await provider.getBlockNumber() },
+    blocks: { first: firstBlock, last },
     contracts: {
       ParticipantRegistry: await registry.getAddress(),
       DigitalDollar: await dollar.getAddress(),
@@ -516,6 +528,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   const system = await deploySystem(admin.signer);
   const day: SimulationDay = {
+    firstBlock,
+    cleanups: [],
     system: {
       registry: system.registry,
       dollar: system.dollar,
@@ -543,9 +557,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     completed: 1,
     total,
   });
-  for (const [index, step] of steps.entries()) {
-    await step.run();
-    options.onProgress?.({ stage: step.stage, step: step.step, completed: index + 2, total });
+  try {
+    for (const [index, step] of steps.entries()) {
+      await step.run();
+      options.onProgress?.({ stage: step.stage, step: step.step, completed: index + 2, total });
+    }
+    return await summarize(day, firstBlock, started);
+  } finally {
+    for (const cleanup of day.cleanups) cleanup();
   }
-  return summarize(day, firstBlock, started);
 }

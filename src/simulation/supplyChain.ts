@@ -25,6 +25,7 @@ import { renderLineageTree, renderRecallTree } from "../report/provenanceTree";
 import { SettlementClient } from "../sdk/clients/SettlementClient";
 import { chainTime, providerOf } from "../sdk/clients/common";
 import { FOUNDING_JURISDICTIONS } from "../sdk/constants";
+import { parseDollars } from "../sdk/inputs";
 import { interbankIvms101 } from "./cast";
 import type { Party, SimulationDay, SimulationStep } from "./simulate";
 
@@ -326,7 +327,7 @@ async function sell(
     .shipAgainstPayment(
       id,
       cast[buyer].address,
-      BigInt(price) * 1_000_000n,
+      parseDollars("price", price),
       licence === undefined ? encodeBytes32String("") : encodeBytes32String(licence),
       eventHashBytes32(shipped, CONTEXT),
     );
@@ -410,8 +411,10 @@ export function supplyChainStage(storePath = ":memory:"): (day: SimulationDay) =
         step: "import the manufacturing EPCIS document: commission, ship, receive, assemble, pack",
         run: async () => {
           const start = Number(await chainTime(providerOf(day.admin.signer)));
+          const store = ProvenanceStore.open(storePath);
+          day.cleanups.push(() => store.close());
           const state: SupplyChainState = {
-            store: ProvenanceStore.open(storePath),
+            store,
             start,
             minutes: 0,
             anchoredEvents: 0,
@@ -477,14 +480,14 @@ export function supplyChainStage(storePath = ":memory:"): (day: SimulationDay) =
           provenance: day.system.provenance,
           registry: day.system.registry,
           provider,
-          fromBlock: 0,
+          fromBlock: day.firstBlock,
         });
         const labels = labelsById();
         const trees: Record<string, string> = {};
         const screens = [screen(graph, "defibrillator", labels, trees), screen(graph, "radarCase", labels, trees)];
         const recall = traceRecall(graph, itemIdOf(SUPPLY_CHAIN_ITEMS.fpga));
         trees[`recall of the ${LABELS.fpga}`] = renderRecallTree(recall, labels);
-        const audit: AuditReport = await auditStore(state.store, day.system.provenance, { fromBlock: 0 });
+        const audit: AuditReport = await auditStore(state.store, day.system.provenance, { fromBlock: day.firstBlock });
         const exported = await exportItemHistory(state.store, SUPPLY_CHAIN_ITEMS.defibrillator, {
           provenance: day.system.provenance,
         });
@@ -506,7 +509,6 @@ export function supplyChainStage(storePath = ":memory:"): (day: SimulationDay) =
           exportedEvents: exported.hashIds.length,
           trees,
         };
-        state.store.close();
       }),
     ];
   };
