@@ -134,7 +134,8 @@ function schemaErrors(document: JsonValue): Array<{ path: string; message: strin
     const options = [...branches.values()];
     const path = `${instancePath}/${escapePointer(options[0][0])}`;
     const wanted = options.map((names) => names.join(" and ")).join(", or ");
-    described.push({ path, message: `${path} is missing: ${instancePath} must have ${wanted}` });
+    const owner = instancePath === "" ? "the document" : instancePath;
+    described.push({ path, message: `${path} is missing: ${owner} must have ${wanted}` });
   }
   const errors = all.filter(
     (error) =>
@@ -240,6 +241,28 @@ function eventRuleErrors(event: JsonObject, pointer: string): Array<{ path: stri
   return errors;
 }
 
+const DOCUMENT_TYPES = ["EPCISDocument", "EPCISQueryDocument"];
+
+/**
+ * The document-level shape: a `type` of EPCISDocument or EPCISQueryDocument, an `@context` and an `epcisBody`.
+ * Without a document type the schema would check the value as a bare event and report event fields; only the
+ * document-level problems are reported then.
+ */
+function documentShapeErrors(document: JsonObject): Array<{ path: string; message: string }> {
+  const type = document.type;
+  if (typeof type === "string" && DOCUMENT_TYPES.includes(type)) return [];
+  const wanted = 'an EPCIS document has type "EPCISDocument" or "EPCISQueryDocument"';
+  const errors = [
+    type === undefined
+      ? { path: "/type", message: `/type is required: ${wanted}` }
+      : { path: "/type", message: `/type is ${JSON.stringify(type)}: ${wanted}` },
+  ];
+  for (const key of ["@context", "epcisBody"]) {
+    if (document[key] === undefined) errors.push({ path: `/${key}`, message: `/${key} is required` });
+  }
+  return errors;
+}
+
 /**
  * Validates an EPCIS 2.0 document (already parsed from JSON) against the GS1 EPCIS 2.0 JSON Schema
  * and the standard's further rules. Every error names the failing event (index and eventID) and
@@ -248,6 +271,13 @@ function eventRuleErrors(event: JsonObject, pointer: string): Array<{ path: stri
 export function validateEpcisDocument(document: JsonValue): EpcisValidationResult {
   if (!isJsonObject(document)) {
     return { valid: false, errors: [{ path: "", message: "document: must be a JSON object" }] };
+  }
+  const shape = documentShapeErrors(document);
+  if (shape.length > 0) {
+    return {
+      valid: false,
+      errors: shape.map((error) => ({ path: error.path, message: `document: ${error.message}` })),
+    };
   }
   // Rule errors first: where both speak about one field, the rule's message is the more precise.
   const found: Array<{ path: string; message: string }> = [];

@@ -48,6 +48,40 @@ const minimalDocument = (event: JsonObject): JsonObject => ({
 
 describe("validate", function () {
   describe(".validateEpcisDocument()", function () {
+    describe("when the document-level shape is wrong", function () {
+      it("reports only document-level errors, each with a path and a readable message", function () {
+        expect(errorsOf({})).to.deep.equal([
+          {
+            path: "/type",
+            message: 'document: /type is required: an EPCIS document has type "EPCISDocument" or "EPCISQueryDocument"',
+          },
+          { path: "/@context", message: "document: /@context is required" },
+          { path: "/epcisBody", message: "document: /epcisBody is required" },
+        ]);
+      });
+
+      it("names a type that is no document type", function () {
+        const document = { ...minimalDocument({}), type: "ObjectEvent" };
+        expect(errorsOf(document)).to.deep.equal([
+          {
+            path: "/type",
+            message:
+              'document: /type is "ObjectEvent": an EPCIS document has type "EPCISDocument" or "EPCISQueryDocument"',
+          },
+        ]);
+      });
+
+      it("reports the missing parts of a document that has its type", function () {
+        expect(errorsOf({ type: "EPCISDocument" }).map((error) => error.path)).to.deep.equal([
+          "/@context",
+          "/schemaVersion",
+          "/creationDate",
+          "/epcisBody",
+        ]);
+        for (const error of errorsOf({ type: "EPCISDocument" })) expect(error.message).to.match(/^document: \/\S+ /);
+      });
+    });
+
     describe("when given the valid capture documents", function () {
       const files = fs.readdirSync(path.join(FIXTURES, "documents")).filter((file) => file.endsWith(".json"));
 
