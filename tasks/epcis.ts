@@ -11,8 +11,8 @@
  * in-process `hardhat` network without a deployed registry, `import` deploys a fresh system and onboards the
  * mapping's accounts as suppliers, and says so: that chain ends with the command.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
 
 import type { Signer } from "ethers";
 import { scope, types } from "hardhat/config";
@@ -27,6 +27,7 @@ import { defaultStorePath, ProvenanceStore } from "../src/provenance/store";
 import { validateEpcisDocument } from "../src/provenance/validate";
 import type { ProvenanceRegistry } from "../typechain-types";
 import { io, reporting } from "./cli";
+import { parseEpc } from "./provenance";
 
 export interface FileArgs {
   file: string;
@@ -57,6 +58,30 @@ function resolvePath(path: string): string {
 
 function storePath(hre: HardhatRuntimeEnvironment, db: string | undefined): string {
   return db === undefined ? defaultStorePath(hre.config.paths.root) : db === ":memory:" ? db : resolvePath(db);
+}
+
+/** The store named by `--db` for reading: it must exist; it is opened read-only. */
+function openStoreToRead(path: string): ProvenanceStore {
+  if (path === ":memory:" || !existsSync(path)) {
+    throw new InputError(
+      "--db",
+      path === ":memory:" ? "is an empty in-memory store" : `${describeValue(path)} does not exist`,
+      "the event store written by `epcis import`",
+    );
+  }
+  return ProvenanceStore.open(path, { readonly: true });
+}
+
+/** The block number `--from-block` names: a whole number from 0 to the latest block. */
+export function parseFromBlock(value: string, latest: number): number {
+  const expected = `a whole number from 0 to the latest block, ${latest}`;
+  if (!/^[0-9]+$/.test(value))
+    throw new InputError("--from-block", `${describeValue(value)} is not a block number`, expected);
+  const block = Number(value);
+  if (!Number.isSafeInteger(block) || block > latest) {
+    throw new InputError("--from-block", `${describeValue(value)} is after the latest block ${latest}`, expected);
+  }
+  return block;
 }
 
 /** Reads a JSON file named by a task parameter. */
@@ -192,8 +217,12 @@ epcis
   .setAction(async (args: FileArgs) =>
     reporting(async () => {
       const document = readJson("file", resolvePath(args.file));
-      if (typeof document !== "object" || document === null || Array.isArray(document)) {
-        throw new InputError("file", `${describeValue(args.file)} holds no JSON object`, "an EPCIS document");
+      // Hash ids of a document that is not EPCIS would look as good as real ones: refuse it as `validate` does.
+      const validation = validateEpcisDocument(document);
+      if (!validation.valid || typeof document !== "object" || document === null || Array.isArray(document)) {
+        for (const error of validation.valid ? [] : validation.errors) io.err(error.message);
+        process.exitCode = 1;
+        return;
       }
       for (const id of eventHashIds(document)) io.out(id);
     }),
@@ -226,7 +255,7 @@ epcis
       const mapping = readMappingFile(resolvePath(args.mapping ?? "data/epcis-mapping.json"), "--mapping");
       const signers = await mappedSigners(hre, mapping);
       const [reader] = await hre.ethers.getSigners();
-      const { importEpcisDocument } = await import("../src/provenance/importer");
+      const { executeImport, planImport } = await import("../src/provenance/importer");
       // Validation comes first: an invalid document deploys nothing either.
       const validation = validateEpcisDocument(document);
       if (!validation.valid) {
@@ -234,17 +263,34 @@ epcis
         process.exitCode = 1;
         return;
       }
-      const located = (await recordedProvenance(hre, reader)) ?? (await freshOrFail(hre, mapping));
-      if (located.note !== undefined) io.out(located.note);
-      const store = ProvenanceStore.open(storePath(hre, args.db));
+      // Planning reads the chain and, for what the registry already has, the store: read-only, and a store that
+      // does not exist yet is empty. A fresh system deployed to plan against is rolled back if the plan fails.
+      const path = storePath(hre, args.db);
+      const recorded = await recordedProvenance(hre, reader);
+      const snapshot =
+        recorded === undefined ? ((await hre.network.provider.send("evm_snapshot", [])) as string) : undefined;
+      const located = recorded ?? (await freshOrFail(hre, mapping));
+      const options = { provenance: located.provenance, mapping, signers: (account: string) => signers.get(account) };
+      const existing =
+        path !== ":memory:" && existsSync(path) ? ProvenanceStore.open(path, { readonly: true }) : undefined;
+      let plan;
       try {
-        const report = await importEpcisDocument(document, {
-          provenance: located.provenance,
-          store,
-          mapping,
-          signers: (account) => signers.get(account),
-          source: args.file,
-        });
+        plan = await planImport(document, { ...options, ...(existing === undefined ? {} : { store: existing }) });
+      } finally {
+        existing?.close();
+      }
+      const problems = "ok" in plan ? (plan.ok ? [] : plan.errors) : plan.errors;
+      if ("ok" in plan || problems.length > 0) {
+        if (snapshot !== undefined) await hre.network.provider.send("evm_revert", [snapshot]);
+        for (const error of problems) io.err(error.message);
+        io.err("nothing was sent or stored");
+        process.exitCode = 1;
+        return;
+      }
+      if (located.note !== undefined) io.out(located.note);
+      const store = ProvenanceStore.open(path);
+      try {
+        const report = await executeImport(document, plan, { ...options, store, source: args.file });
         for (const event of report.events) {
           if (event.status === "anchored") {
             const txs = event.transactions.map((tx) => `${tx.action} ${tx.txHash}`).join(", ");
@@ -259,7 +305,6 @@ epcis
         }
         if (!report.ok) {
           for (const error of report.errors) io.err(error.message);
-          if (report.stage !== "execution") io.err("nothing was sent or stored");
           process.exitCode = 1;
           return;
         }
@@ -293,22 +338,28 @@ epcis
   .addOptionalParam("db", "The event store (SQLite); data/t12.sqlite by default", undefined, types.string)
   .setAction(async (args: ExportArgs, hre) =>
     reporting(async () => {
+      // Every parameter is checked before the chain or the store is read.
+      const item = parseEpc("--item", args.item);
+      const out = resolvePath(args.out);
+      const folder = dirname(out);
+      if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+        throw new InputError(
+          "--out",
+          `${describeValue(args.out)} is in ${describeValue(folder)}, which is not an existing folder`,
+          "a file in an existing folder",
+        );
+      }
+      if (existsSync(out) && statSync(out).isDirectory()) {
+        throw new InputError("--out", `${describeValue(args.out)} is a folder`, "a file in an existing folder");
+      }
       const { exportItemHistory } = await import("../src/provenance/exporter");
       const [reader] = await hre.ethers.getSigners();
       const located = await recordedProvenance(hre, reader);
       if (located === undefined)
         io.out(`no provenance registry on network ${hre.network.name}: exporting from the store alone`);
-      const path = storePath(hre, args.db);
-      if (path !== ":memory:" && !existsSync(path)) {
-        throw new InputError(
-          "--db",
-          `${describeValue(path)} does not exist`,
-          "the event store written by `epcis import`",
-        );
-      }
-      const store = ProvenanceStore.open(path);
+      const store = openStoreToRead(storePath(hre, args.db));
       try {
-        const result = await exportItemHistory(store, args.item, {
+        const result = await exportItemHistory(store, item, {
           ...(located === undefined ? {} : { provenance: located.provenance, fromBlock: located.fromBlock }),
         });
         if (result.hashIds.length === 0 && result.missing.length === 0) {
@@ -318,7 +369,7 @@ epcis
             "an imported item",
           );
         }
-        writeFileSync(resolvePath(args.out), `${JSON.stringify(result.document, null, 2)}\n`);
+        writeFileSync(out, `${JSON.stringify(result.document, null, 2)}\n`);
         const count = result.hashIds.length;
         io.out(`wrote ${count} event${count === 1 ? "" : "s"} of ${result.epc} to ${args.out}`);
         for (const hashId of result.missing) io.err(`${hashId} is anchored on chain for the item but not in the store`);
@@ -340,6 +391,7 @@ epcis
   .setAction(async (args: AuditArgs, hre) =>
     reporting(async () => {
       const { auditStore } = await import("../src/provenance/audit");
+      const path = storePath(hre, args.db);
       const [reader] = await hre.ethers.getSigners();
       const located = await recordedProvenance(hre, reader);
       if (located === undefined) {
@@ -349,20 +401,11 @@ epcis
           "a deployed network",
         );
       }
-      let fromBlock = located.fromBlock;
-      if (args.fromBlock !== undefined) {
-        if (!/^[0-9]+$/.test(args.fromBlock)) {
-          throw new InputError(
-            "--from-block",
-            `${describeValue(args.fromBlock)} is not a block number`,
-            "a whole number",
-          );
-        }
-        fromBlock = Number(args.fromBlock);
-      }
-      const store = ProvenanceStore.open(storePath(hre, args.db));
+      const toBlock = await hre.ethers.provider.getBlockNumber();
+      const fromBlock = args.fromBlock === undefined ? located.fromBlock : parseFromBlock(args.fromBlock, toBlock);
+      const store = openStoreToRead(path);
       try {
-        const report = await auditStore(store, located.provenance, { fromBlock });
+        const report = await auditStore(store, located.provenance, { fromBlock, toBlock });
         for (const event of report.altered)
           io.out(`altered ${event.hashId}: its stored JSON hashes to ${event.recomputed}`);
         for (const event of report.added) io.out(`added ${event.hashId}: stored as anchored, no anchor on chain`);

@@ -14,6 +14,7 @@
 import { scope, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
+import { canonicalDigitalLink, epcUriToDigitalLink } from "../src/provenance/digitalLink";
 import { readProvenanceGraph, type ProvenanceGraph } from "../src/provenance/graph";
 import { itemIdOf } from "../src/provenance/items";
 import { findCustodyGaps, traceLineage, traceRecall } from "../src/provenance/lineage";
@@ -24,7 +25,12 @@ import { io, reporting } from "./cli";
 
 const EPC_EXPECTED = 'an EPC URI like "urn:epc:id:sgtin:0614141.107346.2017" or a GS1 Digital Link URI';
 
-/** Checks the EPC URI parameter; it is hashed exactly as given, so stray whitespace would name another item. */
+/**
+ * Checks an item parameter and returns it as given. It must be an EPC URI or GS1 Digital Link URI that has a
+ * canonical GS1 Digital Link form (`src/provenance/items.ts`), since the item id hashes that form: a URI that only
+ * looks like an EPC (`urn:epc:id:sgtin:bad`) names no item. Surrounding whitespace is refused rather than trimmed,
+ * so that what is printed back is what was given.
+ */
 export function parseEpc(field: string, value: unknown): string {
   if (typeof value !== "string" || value === "") {
     throw new InputError(field, `${describeValue(value)} is not an EPC URI`, EPC_EXPECTED);
@@ -32,8 +38,12 @@ export function parseEpc(field: string, value: unknown): string {
   if (value.trim() !== value) {
     throw new InputError(field, `${describeValue(value)} has surrounding whitespace`, EPC_EXPECTED);
   }
-  if (!/^(urn:epc:id:[a-z0-9]+:\S+|https?:\/\/\S+)$/.test(value)) {
+  if (!/^(urn:epc:id:[a-z0-9]+:\S+|https?:\/\/\S+)$/i.test(value)) {
     throw new InputError(field, `${describeValue(value)} is not an EPC URI`, EPC_EXPECTED);
+  }
+  const canonical = value.startsWith("urn:epc:") ? epcUriToDigitalLink(value) : canonicalDigitalLink(value);
+  if (canonical === undefined) {
+    throw new InputError(field, `${describeValue(value)} names no item: it has no GS1 Digital Link form`, EPC_EXPECTED);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -81,6 +81,28 @@ describe("epcis tasks", function () {
     });
   });
 
+  describe("when the document is no valid EPCIS document", function () {
+    it("refuses to hash it, with the lines validate prints and a non-zero exit", async function () {
+      const file = join(dir, "empty.json");
+      writeFileSync(file, "{}");
+      await hre.run({ scope: "epcis", task: "hash" }, { file });
+      expect(out).to.deep.equal([]);
+      expect(err).to.deep.equal([
+        'document: /type is required: an EPCIS document has type "EPCISDocument" or "EPCISQueryDocument"',
+        "document: /@context is required",
+        "document: /epcisBody is required",
+      ]);
+      expect(process.exitCode).to.equal(1);
+      err.length = 0;
+      await hre.run({ scope: "epcis", task: "validate" }, { file });
+      expect(err).to.deep.equal([
+        'document: /type is required: an EPCIS document has type "EPCISDocument" or "EPCISQueryDocument"',
+        "document: /@context is required",
+        "document: /epcisBody is required",
+      ]);
+    });
+  });
+
   describe("epcis validate", function () {
     it('prints "valid" for a valid document', async function () {
       await hre.run({ scope: "epcis", task: "validate" }, { file: SUPPLY_CHAIN_FILE });
@@ -157,6 +179,7 @@ describe("epcis tasks", function () {
         ]);
         expect(process.exitCode).to.equal(1);
         expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        expect(existsSync(join(dir, "unknown.sqlite"))).to.be.false;
       });
 
       it("names the mapping field that is wrong", async function () {
@@ -176,6 +199,25 @@ describe("epcis tasks", function () {
     });
 
     describe("when the in-process network has no deployment", function () {
+      it("deploys nothing and creates no store when planning fails", async function () {
+        const document = readJson(SUPPLY_CHAIN_FILE) as EpcisDocument;
+        const [first] = (document.epcisBody as { eventList: Array<Record<string, unknown>> }).eventList;
+        first.bizLocation = { id: "urn:epc:id:sgln:7777777.00001.0" };
+        const file = join(dir, "unknown-party-fresh.jsonld");
+        writeFileSync(file, JSON.stringify(document));
+        const db = join(dir, "never.sqlite");
+        const block = await ethers.provider.getBlockNumber();
+        await hre.run({ scope: "epcis", task: "import" }, { file, mapping: MAPPING_FILE, db });
+        expect(out).to.deep.equal([]);
+        expect(err).to.deep.equal([
+          `event 0 (${eventHashIds(document)[0]}): party urn:epc:id:sgln:7777777.00001.0 is not in the party mapping`,
+          "nothing was sent or stored",
+        ]);
+        expect(process.exitCode).to.equal(1);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        expect(existsSync(db)).to.be.false;
+      });
+
       it("deploys a fresh system, says so, and imports", async function () {
         const db = join(dir, "fresh.sqlite");
         await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
@@ -205,6 +247,34 @@ describe("epcis tasks", function () {
       expect(validateEpcisDocument(exported)).to.deep.equal({ valid: true });
       const hashIds = eventHashIds(readJson(SUPPLY_CHAIN_FILE) as EpcisDocument);
       expect(eventHashIds(exported)).to.deep.equal([0, 2, 5, 6, 7, 9].map((i) => hashIds[i]));
+    });
+
+    it("names an --out folder that does not exist, before reading anything", async function () {
+      const out = join(dir, "no-such-folder", "x.jsonld");
+      await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out, db: join(dir, "missing.sqlite") });
+      expect(err).to.deep.equal([
+        `--out: "${out}" is in "${join(dir, "no-such-folder")}", which is not an existing folder; ` +
+          "expected a file in an existing folder",
+      ]);
+      expect(process.exitCode).to.equal(1);
+    });
+
+    it("refuses an --item without a canonical form", async function () {
+      await hre.run(
+        { scope: "epcis", task: "export" },
+        { item: "urn:epc:id:sgtin:bad", out: join(dir, "bad.jsonld"), db: join(dir, "missing.sqlite") },
+      );
+      expect(err).to.have.length(1);
+      expect(err[0]).to.match(/^--item: "urn:epc:id:sgtin:bad" names no item: it has no GS1 Digital Link form; /);
+      expect(process.exitCode).to.equal(1);
+    });
+
+    it("refuses a missing store and creates none", async function () {
+      await recorded();
+      const db = join(dir, "absent.sqlite");
+      await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out: join(dir, "x.jsonld"), db });
+      expect(err).to.deep.equal([`--db: "${db}" does not exist; expected the event store written by \`epcis import\``]);
+      expect(existsSync(db)).to.be.false;
     });
 
     it("names an item the store does not know", async function () {
@@ -237,6 +307,58 @@ describe("epcis tasks", function () {
       expect(out[0]).to.match(new RegExp(`^altered ${escape(hashId)}: its stored JSON hashes to ni:///sha-256;`));
       expect(out.at(-1)).to.match(/^NOT ok/);
       expect(process.exitCode).to.equal(1);
+    });
+
+    it("refuses a missing store and creates none", async function () {
+      await recorded();
+      const db = join(dir, "absent.sqlite");
+      await hre.run({ scope: "epcis", task: "audit" }, { db });
+      expect(out).to.deep.equal([]);
+      expect(err).to.deep.equal([`--db: "${db}" does not exist; expected the event store written by \`epcis import\``]);
+      expect(process.exitCode).to.equal(1);
+      expect(existsSync(db)).to.be.false;
+    });
+
+    it("opens the store read-only", async function () {
+      await recorded();
+      const db = join(dir, "readonly.sqlite");
+      await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
+      chmodSync(db, 0o444);
+      out.length = 0;
+      await hre.run({ scope: "epcis", task: "audit" }, { db });
+      chmodSync(db, 0o644);
+      expect(err).to.deep.equal([]);
+      expect(out[0]).to.match(/^ok: 11 stored events/);
+    });
+
+    for (const [value, problem] of [
+      ["99999999999999999999", "is after the latest block"],
+      ["1e3", "is not a block number"],
+      ["-1", "is not a block number"],
+    ]) {
+      it(`refuses --from-block ${value}`, async function () {
+        await recorded();
+        const db = join(dir, "from-block.sqlite");
+        ProvenanceStore.open(db).close();
+        const latest = await ethers.provider.getBlockNumber();
+        await hre.run({ scope: "epcis", task: "audit" }, { db, fromBlock: value });
+        expect(err).to.deep.equal([
+          `--from-block: "${value}" ${problem}${problem.endsWith("block") && !problem.startsWith("is not") ? ` ${latest}` : ""}; ` +
+            `expected a whole number from 0 to the latest block, ${latest}`,
+        ]);
+        expect(process.exitCode).to.equal(1);
+      });
+    }
+
+    it("refuses a --from-block after the latest block", async function () {
+      await recorded();
+      const db = join(dir, "from-block.sqlite");
+      ProvenanceStore.open(db).close();
+      const latest = await ethers.provider.getBlockNumber();
+      await hre.run({ scope: "epcis", task: "audit" }, { db, fromBlock: String(latest + 1) });
+      expect(err).to.deep.equal([
+        `--from-block: "${latest + 1}" is after the latest block ${latest}; expected a whole number from 0 to the latest block, ${latest}`,
+      ]);
     });
   });
 });

@@ -100,6 +100,15 @@ describe("provenance tasks", function () {
         );
       });
 
+      it("refuses an EPC URI that names no item", async function () {
+        await setUp();
+        await expectRefused(
+          TRACE,
+          { epc: "urn:epc:id:sgtin:bad" },
+          `epc: "urn:epc:id:sgtin:bad" names no item: it has no GS1 Digital Link form; ${EPC_EXPECTED}`,
+        );
+      });
+
       it("refuses something that is not an EPC URI", async function () {
         await setUp();
         await expectRefused(
