@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 
-import { id, keccak256, toUtf8Bytes } from "ethers";
+import { id } from "ethers";
 
 import {
   buildProvenanceGraph,
@@ -9,6 +9,7 @@ import {
   type ProductClassName,
   type ProvenanceGraph,
 } from "../src/provenance/graph";
+import { itemIdOf } from "../src/provenance/items";
 import { traceLineage } from "../src/provenance/lineage";
 import { parsePolicy, screenLineage } from "../src/provenance/policy";
 
@@ -39,7 +40,7 @@ export function lineageBenchGraph(): { graph: ProvenanceGraph; root: string } {
   const auditor = address(100);
   const seq = new EventSequence(START);
   let serial = 0;
-  const newId = (): string => keccak256(toUtf8Bytes(`urn:epc:id:sgtin:0614141.900000.${serial++}`));
+  const newId = (): string => itemIdOf(`urn:epc:id:sgtin:0614141.900000.${serial++}`);
 
   // Level sizes from the root down; each part's parent is chosen round-robin from the level above.
   const levels: string[][] = [[newId()], ...LEVEL_SIZES.map((size) => Array.from({ length: size }, newId))];

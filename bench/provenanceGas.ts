@@ -1,12 +1,12 @@
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { itemIdOf } from "../src/provenance/items";
 import { ParticipantKind } from "../src/sdk/constants";
 import { toBytes2 } from "../src/sdk/deploy";
 import { packEndToEndId } from "../src/sdk/endToEndId";
 import { setupBench, uetrFrom, prng, usd } from "./setup";
 
 const CHILDREN = 10;
-const itemId = (hre: HardhatRuntimeEnvironment, epc: string): string => hre.ethers.id(epc);
 const exportClass = (code: string): string => "0x" + Buffer.from(code.padEnd(8, "\0"), "ascii").toString("hex");
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -46,7 +46,7 @@ export async function benchProvenanceGas(hre: HardhatRuntimeEnvironment): Promis
   const event = (label: string): string => hre.ethers.id(`event:${label}`);
   const US = toBytes2("US");
 
-  const chip = itemId(hre, "urn:epc:id:sgtin:0614141.107346.1");
+  const chip = itemIdOf("urn:epc:id:sgtin:0614141.107346.1");
   const provCommission = await gasOf(
     s.provenance.connect(maker).commission(chip, US, 2, exportClass("3A001"), event("c"), hre.ethers.id("datasheet")),
   );
@@ -57,11 +57,11 @@ export async function benchProvenanceGas(hre: HardhatRuntimeEnvironment): Promis
     s.provenance.connect(auditor).certify(chip, hre.ethers.id("certificate"), latest, kycExpiry, event("cert")),
   );
 
-  const box = itemId(hre, "urn:epc:id:sscc:0614141.0000000001");
+  const box = itemIdOf("urn:epc:id:sscc:0614141.0000000001");
   await s.provenance.connect(maker).commission(box, US, 0, exportClass("EAR99"), event("box"), hre.ethers.ZeroHash);
   const children: string[] = [];
   for (let i = 0; i < CHILDREN; i++) {
-    const child = itemId(hre, `urn:epc:id:sgtin:0614141.107346.${100 + i}`);
+    const child = itemIdOf(`urn:epc:id:sgtin:0614141.107346.${100 + i}`);
     await s.provenance
       .connect(maker)
       .commission(child, US, 3, exportClass("EAR99"), event(`k${i}`), hre.ethers.ZeroHash);
@@ -69,7 +69,7 @@ export async function benchProvenanceGas(hre: HardhatRuntimeEnvironment): Promis
   }
   const aggregate = await gasOf(s.provenance.connect(maker).aggregate(box, children, event("pack")));
 
-  const device = itemId(hre, "urn:epc:id:sgtin:0614141.112345.1");
+  const device = itemIdOf("urn:epc:id:sgtin:0614141.112345.1");
   await s.provenance.connect(maker).commission(device, US, 3, exportClass("EAR99"), event("d"), hre.ethers.ZeroHash);
   const price = usd(48_000);
   await s.provenance
