@@ -737,6 +737,11 @@ function addressesOf(event: ProvenanceEvent): string[] {
  * Reads the provenance registry's logs from `fromBlock` to `toBlock` in ranges of `batchBlocks`, applies them to
  * `graph` (or a new one), and fetches the participant records of every account the events name. The returned
  * graph's `nextBlock` is where a later read resumes.
+ *
+ * Each range is all or nothing: its logs are decoded and its participants fetched before any event is applied,
+ * then the events are applied and `nextBlock` moves past the range. A read that fails leaves the graph as the
+ * last whole range left it, so resuming applies no event twice (applying is not idempotent). The participant
+ * records of the accounts a read's ranges name are fetched anew, so a resumed read refreshes them.
  */
 export async function readProvenanceGraph(options: ReadProvenanceOptions): Promise<ProvenanceGraph> {
   const graph = options.graph ?? createProvenanceGraph();
@@ -749,13 +754,13 @@ export async function readProvenanceGraph(options: ReadProvenanceOptions): Promi
   const first = options.fromBlock ?? graph.nextBlock;
   const last = options.toBlock ?? (await provider.getBlockNumber());
   const times = new Map<number, number>();
-  const seen = new Set<string>();
+  const fetched = new Map<string, ParticipantInfo>();
 
   for (let from = first; from <= last; from += batch) {
     const to = Math.min(from + batch - 1, last);
     const logs = await provider.getLogs({ address, fromBlock: from, toBlock: to });
     logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-    let count = 0;
+    const decoded: ProvenanceEvent[] = [];
     for (const log of logs) {
       let time = times.get(log.blockNumber);
       if (time === undefined) {
@@ -765,22 +770,25 @@ export async function readProvenanceGraph(options: ReadProvenanceOptions): Promi
         times.set(log.blockNumber, time);
       }
       const event = decodeProvenanceLog(iface, log, time);
-      if (event === undefined) continue;
-      applyProvenanceEvent(graph, event);
-      for (const account of addressesOf(event)) seen.add(account);
-      count += 1;
+      if (event !== undefined) decoded.push(event);
+    }
+    const named = new Set(decoded.flatMap(addressesOf));
+    if (options.registry !== undefined) {
+      for (const account of named) {
+        if (account === ZeroAddress || fetched.has(account)) continue;
+        fetched.set(account, await fetchParticipant(options.registry, account));
+      }
+    }
+    // The whole range is in hand: apply it.
+    for (const event of decoded) applyProvenanceEvent(graph, event);
+    for (const account of named) {
+      const participant = fetched.get(account);
+      if (participant !== undefined) graph.participants.set(account, participant);
     }
     graph.nextBlock = to + 1;
-    options.onProgress?.({ fromBlock: from, toBlock: to, lastBlock: last, events: count });
+    options.onProgress?.({ fromBlock: from, toBlock: to, lastBlock: last, events: decoded.length });
   }
   if (graph.nextBlock < first) graph.nextBlock = first;
-
-  if (options.registry !== undefined) {
-    for (const account of seen) {
-      if (account === ZeroAddress || graph.participants.has(account)) continue;
-      graph.participants.set(account, await fetchParticipant(options.registry, account));
-    }
-  }
   return graph;
 }
 

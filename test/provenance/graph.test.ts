@@ -5,6 +5,7 @@ import { ethers } from "hardhat";
 
 import {
   buildProvenanceGraph,
+  createProvenanceGraph,
   EventSequence,
   holderOf,
   readProvenanceGraph,
@@ -237,6 +238,52 @@ describe("provenance graph", function () {
         const resumed = await readProvenanceGraph({ provenance, registry, graph: first });
         expect(snapshot(resumed)).to.deep.equal(snapshot(whole));
         expect([...resumed.participants.keys()].sort()).to.deep.equal([...whole.participants.keys()].sort());
+      });
+
+      it("applies no event twice when resuming after a range failed halfway", async function () {
+        const { provenance, registry, deployedAt } = await loadFixture(defibrillatorOnChain);
+        const whole = await readProvenanceGraph({ provenance, registry, fromBlock: deployedAt });
+        // The node fails the third block lookup, in the middle of the first range.
+        let lookups = 0;
+        const flaky = new Proxy(ethers.provider, {
+          get(target, property) {
+            if (property === "getBlock") {
+              return async (block: number) => {
+                lookups += 1;
+                if (lookups === 3) throw new Error("connection reset");
+                return target.getBlock(block);
+              };
+            }
+            const value: unknown = Reflect.get(target, property, target);
+            return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+        const partial = createProvenanceGraph();
+        partial.nextBlock = deployedAt;
+        let failure: unknown;
+        await readProvenanceGraph({ provenance, registry, provider: flaky, graph: partial }).catch((error: unknown) => {
+          failure = error;
+        });
+        expect(String(failure)).to.equal("Error: connection reset");
+        expect(partial.items.size).to.equal(0);
+        expect(partial.nextBlock).to.equal(deployedAt);
+        const resumed = await readProvenanceGraph({ provenance, registry, graph: partial });
+        expect(resumed.anomalies).to.deep.equal([]);
+        expect(snapshot(resumed)).to.deep.equal(snapshot(whole));
+      });
+
+      it("refreshes the participant records of accounts named in the newly read ranges", async function () {
+        const { provenance, registry, deployedAt } = await loadFixture(defibrillatorOnChain);
+        const whole = await readProvenanceGraph({ provenance, registry, fromBlock: deployedAt });
+        const latest = await ethers.provider.getBlockNumber();
+        const half = Math.floor((deployedAt + latest) / 2);
+        const first = await readProvenanceGraph({ provenance, registry, fromBlock: deployedAt, toBlock: half });
+        const later = await readProvenanceGraph({ provenance, registry, fromBlock: half + 1 });
+        const [account] = [...later.participants.keys()].filter((key) => first.participants.has(key));
+        expect(account).to.not.equal(undefined);
+        first.participants.set(account, { address: account, kind: "None" });
+        const resumed = await readProvenanceGraph({ provenance, registry, graph: first });
+        expect(resumed.participants.get(account)).to.deep.equal(whole.participants.get(account));
       });
     });
   });
