@@ -473,13 +473,29 @@ export class Planner {
       const destination = listParty(event, "destinationList");
       const account =
         destination !== undefined ? this.party(destination, "destination party") : this.actor(event).account;
-      for (const epc of epcs) {
-        if (this.wasSent("receive", epc)) continue;
+      // A receipt the ledger has no shipment for, or one it already recorded, is kept off chain; but an event
+      // that receives some items in transit and some the ledger cannot receive is refused, naming the item.
+      const pending = epcs.filter((epc) => !this.wasSent("receive", epc));
+      const unshipped: string[] = [];
+      const held: string[] = [];
+      for (const epc of pending) {
         const item = await this.item(epc);
-        if (!item.exists) return { kind: "stored", reason: `item ${epc} was never shipped on the ledger` };
-        if (item.disposition === DISPOSITION.Active && item.custodian === account) {
-          return { kind: "stored", reason: `item ${epc} is already held by ${account} on the ledger` };
-        }
+        if (!item.exists) unshipped.push(epc);
+        else if (item.disposition === DISPOSITION.Active && item.custodian === account) held.push(epc);
+      }
+      if (pending.length > 0 && unshipped.length === pending.length) {
+        return { kind: "stored", reason: `item ${unshipped[0]} was never shipped on the ledger` };
+      }
+      if (pending.length > 0 && held.length === pending.length) {
+        return { kind: "stored", reason: `item ${held[0]} is already held by ${account} on the ledger` };
+      }
+      if (unshipped.length > 0) {
+        throw new PlanError(
+          `item ${unshipped[0]} was never shipped on the ledger, although the event receives other items in transit`,
+        );
+      }
+      for (const epc of pending) {
+        const item = await this.item(epc);
         if (item.disposition !== DISPOSITION.InTransit || item.custodian !== account) {
           throw new PlanError(
             `item ${epc} is not in transit to ${account} on the ledger (${DISPOSITION_NAMES[item.disposition]}, with ${item.custodian})`,

@@ -333,6 +333,29 @@ describe("importEpcisDocument", function () {
       expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
     });
 
+    it("refuses a receipt of several items when one was never shipped, naming it", async function () {
+      const { options, store } = await setUp();
+      const document = supplyChain();
+      eventsOf(document)[4].epcList = [
+        "https://id.gs1.org/00/040123450000000016",
+        "urn:epc:id:sgtin:4012345.011111.9999",
+      ];
+      const before = await snapshot(store, [MAKER, ASSEMBLER]);
+      const report = await importEpcisDocument(document, options);
+      if (report.ok) expect.fail("imported");
+      expect(report.stage).to.equal("planning");
+      const hashId = eventHashIds(document)[4];
+      // Later events that needed the receipt fail too; the first error names the item.
+      expect(report.errors[0]).to.deep.equal({
+        eventIndex: 4,
+        hashId,
+        message:
+          `event 4 (${hashId}): item https://id.gs1.org/01/04012345111118/21/9999 was never shipped on the ledger, ` +
+          "although the event receives other items in transit",
+      });
+      expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
+    });
+
     it("refuses to commission an item twice", async function () {
       const { options } = await setUp();
       expectOk(await importEpcisDocument(supplyChain(), options));
