@@ -434,6 +434,35 @@ describe("SDK clients", function () {
         expect(await poorClient.payment(UETR)).to.deep.equal({ uetr: UETR, status: "none" });
       });
 
+      it("reads the queue as of one block, even when it changes while being read", async function () {
+        const { engine, dollar, rich, other, poor } = await loadFixture(fundedFixture);
+        const poorClient = new SettlementClient(engine, dollar, poor);
+        const first = await poorClient.pay({ creditor: rich.address, amount: "600", purpose: "SUPP" });
+        const second = await poorClient.pay({ creditor: other.address, amount: "700", purpose: "SUPP" });
+        const pinned = await ethers.provider.getBlockNumber();
+        const provider = ethers.provider as unknown as { call: (tx: { blockTag?: unknown }) => Promise<string> };
+        const call = provider.call.bind(provider);
+        const tags: unknown[] = [];
+        provider.call = async (tx) => {
+          tags.push(tx.blockTag);
+          // The second payment is cancelled between the first read and the rest.
+          if (tags.length === 2)
+            await (await engine.connect(poor).cancel(`0x${second.uetr.replaceAll("-", "")}`)).wait();
+          return call(tx);
+        };
+        let queue;
+        try {
+          queue = await poorClient.queue();
+        } finally {
+          provider.call = call;
+        }
+        expect(tags).to.deep.equal(Array<unknown>(tags.length).fill(pinned));
+        expect(queue.map((p) => [p.position, p.uetr, p.amount])).to.deep.equal([
+          [0, first.uetr, usd(600)],
+          [1, second.uetr, usd(700)],
+        ]);
+      });
+
       it("refuses bad instructions before sending anything", async function () {
         const { engine, dollar, rich, other } = await loadFixture(fundedFixture);
         const client = new SettlementClient(engine, dollar, rich);

@@ -196,11 +196,6 @@ export class SettlementClient {
     this.dollar = dollar.connect(signer);
   }
 
-  /**
-   * Validates and submits a payment. Everything is checked before sending: the fields, that the creditor is
-   * another account, that the UETR is unused, and that a payment at or above the engine's travel-rule
-   * threshold carries a travel-rule hash.
-   */
   /** Validates an instruction and checks it against the engine (threshold, UETR) before anything is sent. */
   private async prepare(instruction: PaymentInstruction): Promise<Prepared> {
     if (typeof instruction !== "object" || instruction === null || Array.isArray(instruction)) {
@@ -265,6 +260,11 @@ export class SettlementClient {
     };
   }
 
+  /**
+   * Validates and submits a payment. Everything is checked before sending: the fields, that the creditor is
+   * another account, that the UETR is unused, and that a payment at or above the engine's travel-rule
+   * threshold carries a travel-rule hash.
+   */
   async pay(instruction: PaymentInstruction): Promise<PaymentResult> {
     const prepared = await this.prepare(instruction);
     const receipt = await confirm(this.engine.submit(prepared.instruction));
@@ -275,7 +275,6 @@ export class SettlementClient {
     return { ...common, status: "queued", sequence: queued.sequence };
   }
 
-  /** Every queued payment, in settlement order. */
   /**
    * Delivery versus payment: pays the seller (the instruction's creditor) for `item`, which the seller shipped to
    * this account against payment, and takes custody of it in the same transaction; `eventHash` is the CBV 2.0
@@ -295,13 +294,21 @@ export class SettlementClient {
     return { ...sentOf(receipt), ...prepared.common, status: "settled", item: itemId };
   }
 
+  /**
+   * Every queued payment, in settlement order, as of one block: the length, the pages and the payments are all
+   * read at the latest block when the call starts, so a payment settled or queued meanwhile cannot make them
+   * disagree.
+   */
   async queue(): Promise<QueuedPayment[]> {
-    const length = Number(await this.engine.queueLength());
+    const provider = this.engine.runner?.provider ?? this.signer.provider;
+    if (provider === null || provider === undefined) throw new Error("the signer has no provider to read from");
+    const blockTag = await provider.getBlockNumber();
+    const length = Number(await this.engine.queueLength({ blockTag }));
     const uetrs: string[] = [];
     for (let offset = 0; offset < length; offset += QUEUE_PAGE) {
-      uetrs.push(...(await this.engine.queue(offset, QUEUE_PAGE)));
+      uetrs.push(...(await this.engine.queue(offset, QUEUE_PAGE, { blockTag })));
     }
-    const views = await Promise.all(uetrs.map((uetr) => this.engine.payment(uetr)));
+    const views = await Promise.all(uetrs.map((uetr) => this.engine.payment(uetr, { blockTag })));
     return views.map((view, position) => ({ position, uetr: bytes16ToUetr(uetrs[position]), ...queuedDetails(view) }));
   }
 
