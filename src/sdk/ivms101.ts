@@ -360,12 +360,26 @@ function nationalIdentification(path: string, value: unknown, legal: boolean): N
         '"RA" and six digits like "RA000665"',
       );
     }
+    // IVMS101 constraint C10: an LEI names its own registration authority (GLEIF), so none may be given with it.
+    if (type === "LEIX") {
+      throw new InputError(
+        raPath,
+        "is set for an LEI (nationalIdentifierType LEIX)",
+        "no registrationAuthority with an LEI",
+      );
+    }
     result.registrationAuthority = authority;
   }
   return result;
 }
 
-function naturalPerson(path: string, value: unknown): NaturalPerson {
+/** Options of {@link validateIvms101}. */
+export interface Ivms101Options {
+  /** The current time in unix milliseconds, for the date of birth check; `Date.now()` by default. */
+  now?: number;
+}
+
+function naturalPerson(path: string, value: unknown, now: number): NaturalPerson {
   const fields = record(path, value, [
     "name",
     "geographicAddress",
@@ -396,6 +410,15 @@ function naturalPerson(path: string, value: unknown): NaturalPerson {
         `${birthPath}.dateOfBirth`,
         `${describeValue(date)} is not a calendar date`,
         'a date like "1984-07-21"',
+      );
+    }
+    // IVMS101 constraint C2: a date of birth is a date before the current date.
+    const today = new Date(now).toISOString().slice(0, 10);
+    if (date >= today) {
+      throw new InputError(
+        `${birthPath}.dateOfBirth`,
+        `${describeValue(date)} is not before the current date ${today}`,
+        "a date of birth in the past",
       );
     }
     result.dateAndPlaceOfBirth = {
@@ -439,7 +462,7 @@ function legalPerson(path: string, value: unknown): LegalPerson {
   };
 }
 
-function person(path: string, value: unknown): Person {
+function person(path: string, value: unknown, now: number, originator = false): Person {
   const fields = record(path, value, ["naturalPerson", "legalPerson"]);
   const natural = present(fields, "naturalPerson");
   if (natural === present(fields, "legalPerson")) {
@@ -449,13 +472,28 @@ function person(path: string, value: unknown): Person {
       "exactly one of naturalPerson or legalPerson",
     );
   }
-  return natural
-    ? { naturalPerson: naturalPerson(`${path}.naturalPerson`, fields.naturalPerson) }
-    : { legalPerson: legalPerson(`${path}.legalPerson`, fields.legalPerson) };
+  if (!natural) return { legalPerson: legalPerson(`${path}.legalPerson`, fields.legalPerson) };
+  const found = naturalPerson(`${path}.naturalPerson`, fields.naturalPerson, now);
+  // IVMS101 constraint C1: a natural-person originator comes with an address, a customer identification, a
+  // national identification, or a date and place of birth.
+  if (
+    originator &&
+    found.geographicAddress === undefined &&
+    found.customerIdentification === undefined &&
+    found.nationalIdentification === undefined &&
+    found.dateAndPlaceOfBirth === undefined
+  ) {
+    throw new InputError(
+      `${path}.naturalPerson`,
+      "is an originator with no geographicAddress, customerIdentification, nationalIdentification or dateAndPlaceOfBirth",
+      "at least one of them for a natural-person originator",
+    );
+  }
+  return { naturalPerson: found };
 }
 
-function persons(path: string, value: unknown): Person[] {
-  return list(path, value, 1).map((entry, index) => person(`${path}[${index}]`, entry));
+function persons(path: string, value: unknown, now: number, originator = false): Person[] {
+  return list(path, value, 1).map((entry, index) => person(`${path}[${index}]`, entry, now, originator));
 }
 
 function accountNumbers(path: string, value: unknown): string[] {
@@ -467,7 +505,8 @@ function accountNumbers(path: string, value: unknown): string[] {
  * InputError naming the JSON path (from `root`, default `$`) of the first bad field. Fields
  * outside the IVMS101 model are refused rather than dropped, so the hash covers everything sent.
  */
-export function validateIvms101(payload: unknown, root = "$"): Ivms101Payload {
+export function validateIvms101(payload: unknown, root = "$", options: Ivms101Options = {}): Ivms101Payload {
+  const now = options.now ?? Date.now();
   const top = record(root, payload, ["originator", "beneficiary", "originatingVASP", "beneficiaryVASP"]);
   const originatorPath = `${root}.originator`;
   const originator = record(originatorPath, top.originator, ["originatorPersons", "accountNumber"]);
@@ -475,23 +514,23 @@ export function validateIvms101(payload: unknown, root = "$"): Ivms101Payload {
   const beneficiary = record(beneficiaryPath, top.beneficiary, ["beneficiaryPersons", "accountNumber"]);
   const result: Ivms101Payload = {
     originator: {
-      originatorPersons: persons(`${originatorPath}.originatorPersons`, originator.originatorPersons),
+      originatorPersons: persons(`${originatorPath}.originatorPersons`, originator.originatorPersons, now, true),
       accountNumber: accountNumbers(`${originatorPath}.accountNumber`, originator.accountNumber),
     },
     beneficiary: {
-      beneficiaryPersons: persons(`${beneficiaryPath}.beneficiaryPersons`, beneficiary.beneficiaryPersons),
+      beneficiaryPersons: persons(`${beneficiaryPath}.beneficiaryPersons`, beneficiary.beneficiaryPersons, now),
       accountNumber: accountNumbers(`${beneficiaryPath}.accountNumber`, beneficiary.accountNumber),
     },
   };
   if (present(top, "originatingVASP")) {
     const path = `${root}.originatingVASP`;
     const vasp = record(path, top.originatingVASP, ["originatingVASP"]);
-    result.originatingVASP = { originatingVASP: person(`${path}.originatingVASP`, vasp.originatingVASP) };
+    result.originatingVASP = { originatingVASP: person(`${path}.originatingVASP`, vasp.originatingVASP, now) };
   }
   if (present(top, "beneficiaryVASP")) {
     const path = `${root}.beneficiaryVASP`;
     const vasp = record(path, top.beneficiaryVASP, ["beneficiaryVASP"]);
-    result.beneficiaryVASP = { beneficiaryVASP: person(`${path}.beneficiaryVASP`, vasp.beneficiaryVASP) };
+    result.beneficiaryVASP = { beneficiaryVASP: person(`${path}.beneficiaryVASP`, vasp.beneficiaryVASP, now) };
   }
   return result;
 }

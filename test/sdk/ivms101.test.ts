@@ -109,6 +109,8 @@ const originatorLegal = (p: Payload): any => originatorPerson(p).legalPerson;
 const beneficiaryNatural = (p: Payload): any => (p as any).beneficiary.beneficiaryPersons[0].naturalPerson;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 const LEGAL = "$.originator.originatorPersons[0].legalPerson";
+/** The clock of the date-of-birth checks: 2026-07-22 10:30 UTC. */
+const NOW = Date.UTC(2026, 6, 22, 10, 30);
 const NATURAL = "$.beneficiary.beneficiaryPersons[0].naturalPerson";
 
 describe("sdk/ivms101", function () {
@@ -325,13 +327,59 @@ describe("sdk/ivms101", function () {
             "null is not an object; expected an object with name, geographicAddress, customerNumber, nationalIdentification, countryOfRegistration",
         },
       ];
+      const naturalOriginator = (p: Payload): void => {
+        (p.originator as { originatorPersons: Json[] }).originatorPersons = [
+          {
+            naturalPerson: {
+              name: { nameIdentifier: [{ primaryIdentifier: "Okafor", nameIdentifierType: "LEGL" }] },
+            },
+          },
+        ];
+      };
+      cases.push(
+        {
+          title: "a registration authority given with an LEI (C10)",
+          edit: (p) => (originatorLegal(p).nationalIdentification.registrationAuthority = "RA000665"),
+          field: `${LEGAL}.nationalIdentification.registrationAuthority`,
+          message: "is set for an LEI (nationalIdentifierType LEIX); expected no registrationAuthority with an LEI",
+        },
+        {
+          title: "a date of birth that is not in the past (C2)",
+          edit: (p) =>
+            (beneficiaryNatural(p).dateAndPlaceOfBirth = { dateOfBirth: "2026-07-22", placeOfBirth: "Umeå" }),
+          field: `${NATURAL}.dateAndPlaceOfBirth.dateOfBirth`,
+          message: '"2026-07-22" is not before the current date 2026-07-22; expected a date of birth in the past',
+        },
+        {
+          title: "a natural-person originator with nothing to identify it (C1)",
+          edit: naturalOriginator,
+          field: "$.originator.originatorPersons[0].naturalPerson",
+          message:
+            "is an originator with no geographicAddress, customerIdentification, nationalIdentification or " +
+            "dateAndPlaceOfBirth; expected at least one of them for a natural-person originator",
+        },
+      );
       for (const { title, edit, field, message } of cases) {
         it(`names the path of ${title}`, function () {
           const payload = minimalPayload();
           edit(payload);
-          expectInputError(() => validateIvms101(payload), field, `${field}: ${message}`);
+          expectInputError(() => validateIvms101(payload, "$", { now: NOW }), field, `${field}: ${message}`);
         });
       }
+
+      it("accepts a date of birth the day before, and a natural-person originator with one identification", function () {
+        const payload = minimalPayload();
+        beneficiaryNatural(payload).dateAndPlaceOfBirth = { dateOfBirth: "2026-07-21", placeOfBirth: "Umeå" };
+        (payload.originator as { originatorPersons: Json[] }).originatorPersons = [
+          {
+            naturalPerson: {
+              name: { nameIdentifier: [{ primaryIdentifier: "Okafor", nameIdentifierType: "LEGL" }] },
+              customerIdentification: "C-1044",
+            },
+          },
+        ];
+        expect(validateIvms101(payload, "$", { now: NOW })).to.deep.equal(payload);
+      });
 
       it("reports the first bad field in document order", function () {
         const payload = minimalPayload();
