@@ -306,6 +306,26 @@ function moveCustody(graph: ProvenanceGraph, node: ItemNode, step: CustodyStep):
   for (const inner of packedInside(graph, node)) appendStep(inner, { ...step, via: step.via ?? node.id });
 }
 
+/** Records that `component` went into `assembly` by `via` in `event`. */
+function linkComponent(
+  component: ItemNode,
+  assembly: ItemNode,
+  via: ComponentEdge["via"],
+  event: ProvenanceEvent & { eventHash: string },
+): void {
+  const edge: ComponentEdge = {
+    component: component.id,
+    assembly: assembly.id,
+    via,
+    eventHash: event.eventHash,
+    time: event.time,
+    block: event.block,
+    logIndex: event.logIndex,
+  };
+  assembly.components.push(edge);
+  component.usedIn.push(edge);
+}
+
 /**
  * Applies one event to the graph. Events must come in chain order (block, then log index); `buildProvenanceGraph`
  * sorts them.
@@ -344,33 +364,14 @@ export function applyProvenanceEvent(graph: ProvenanceGraph, event: ProvenanceEv
     }
     case "ItemTransformed": {
       const input = nodeOf(graph, event.input);
-      const output = nodeOf(graph, event.output);
-      const edge: ComponentEdge = {
-        component: input.id,
-        assembly: output.id,
-        via: "transformation",
-        eventHash: event.eventHash,
-        time: event.time,
-        ...position,
-      };
-      output.components.push(edge);
-      input.usedIn.push(edge);
+      linkComponent(input, nodeOf(graph, event.output), "transformation", event);
       setDisposition(input, "Consumed", event);
       return;
     }
     case "ItemAggregated": {
       const parent = nodeOf(graph, event.parent);
       const child = nodeOf(graph, event.child);
-      const edge: ComponentEdge = {
-        component: child.id,
-        assembly: parent.id,
-        via: "aggregation",
-        eventHash: event.eventHash,
-        time: event.time,
-        ...position,
-      };
-      parent.components.push(edge);
-      child.usedIn.push(edge);
+      linkComponent(child, parent, "aggregation", event);
       child.parent = parent.id;
       setDisposition(child, "Contained", event);
       return;
