@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { commissionedFixture, Disposition, eventHash, ITEMS } from "../fixtures/provenance.fixture";
+import {
+  chainHash,
+  commissionedFixture,
+  Disposition,
+  eventHash,
+  EventKind,
+  ITEMS,
+} from "../fixtures/provenance.fixture";
 
 const LICENCE = ethers.id("licence:US-DE-2026-0001");
 const ZERO = ethers.ZeroHash;
@@ -15,6 +22,11 @@ describe("ProvenanceRegistry", () => {
         await expect(provenance.connect(deMaker).recall(ITEMS.chip, eventHash("recall-by-recipient")))
           .to.be.revertedWithCustomError(provenance, "ProvenanceNotRegulator")
           .withArgs(deMaker.address, ITEMS.chip);
+        const expected = chainHash(
+          (await provenance.item(ITEMS.chip)).lastEventHash,
+          EventKind.Recall,
+          eventHash("recall"),
+        );
         await expect(provenance.connect(usRegulator).recall(ITEMS.chip, eventHash("recall")))
           .to.emit(provenance, "ItemDispositionChanged")
           .withArgs(
@@ -23,7 +35,7 @@ describe("ProvenanceRegistry", () => {
             Disposition.Recalled,
             usRegulator.address,
             eventHash("recall"),
-            ethers.isHexString,
+            expected,
           );
       });
 
@@ -55,9 +67,14 @@ describe("ProvenanceRegistry", () => {
         const { provenance, usMaker, usRegulator } = await loadFixture(commissionedFixture);
         await provenance.connect(usMaker).aggregate(ITEMS.pallet, [ITEMS.chip], eventHash("pack"));
         await provenance.connect(usRegulator).recall(ITEMS.chip, eventHash("recall"));
+        const expected = chainHash(
+          (await provenance.item(ITEMS.chip)).lastEventHash,
+          EventKind.Disaggregate,
+          eventHash("unpack"),
+        );
         await expect(provenance.connect(usMaker).disaggregate(ITEMS.pallet, [ITEMS.chip], eventHash("unpack")))
           .to.emit(provenance, "ItemDisaggregated")
-          .withArgs(ITEMS.pallet, ITEMS.chip, eventHash("unpack"), ethers.isHexString);
+          .withArgs(ITEMS.pallet, ITEMS.chip, eventHash("unpack"), expected);
         const chip = await provenance.item(ITEMS.chip);
         expect([chip.disposition, chip.parent, chip.custodian]).to.deep.equal([
           Disposition.Recalled,
