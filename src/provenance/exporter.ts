@@ -33,12 +33,14 @@ function splitContext(context: JsonLdContext): { terms: Map<string, JsonValue>; 
   return { terms, remote };
 }
 
+const LEADING_FIELDS = ["type", "eventTime", "eventTimeZoneOffset"];
+
 /** The event with `type` and its times first, then the other fields as stored. */
 function ordered(event: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const key of ["type", "eventTime", "eventTimeZoneOffset"]) if (key in event) out[key] = event[key];
-  for (const [key, value] of Object.entries(event)) if (!(key in out)) out[key] = value;
-  return out;
+  const first = LEADING_FIELDS.filter((key) => Object.hasOwn(event, key));
+  const rest = Object.keys(event).filter((key) => !first.includes(key));
+  // fromEntries defines own properties, so even a "__proto__" field is copied as data.
+  return Object.fromEntries([...first, ...rest].map((key) => [key, event[key]]));
 }
 
 /**

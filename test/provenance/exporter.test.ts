@@ -133,5 +133,19 @@ describe("exporter", function () {
       expect(list[1]["@context"]).to.not.equal(undefined);
       expect(eventHashIds(document)).to.deep.equal([http.hashId, https.hashId]);
     });
+
+    it("puts type and times first and copies every other field as data, even one named __proto__", async function () {
+      const { image } = await loadFixture(importedFixture);
+      const [stored] = storeFrom(image).allEvents();
+      const event = JSON.parse(
+        `{"ex:note":"kept","__proto__":{"polluted":true},${JSON.stringify(stored.event).slice(1)}`,
+      );
+      const document = buildEpcisDocument([{ ...stored, event }]);
+      const [exported] = (document.epcisBody as { eventList: Array<Record<string, unknown>> }).eventList;
+      expect(Object.keys(exported).slice(0, 3)).to.deep.equal(["type", "eventTime", "eventTimeZoneOffset"]);
+      expect(Object.getPrototypeOf(exported)).to.equal(Object.prototype);
+      expect(Object.hasOwn(exported, "__proto__")).to.equal(true);
+      expect(JSON.parse(JSON.stringify(exported))).to.deep.equal(JSON.parse(JSON.stringify(event)));
+    });
   });
 });

@@ -21,6 +21,7 @@ import {
   ID,
   START,
 } from "../fixtures/policy/defibrillator";
+import "../fixtures/properties";
 
 /** The graph's items as plain JSON (times are left out when `withTimes` is false: the chain has its own clock). */
 function snapshot(graph: ProvenanceGraph, withTimes = true): unknown {

@@ -3,6 +3,7 @@ import fc from "fast-check";
 
 import { InputError } from "../../src/sdk/errors";
 import { MAX_END_TO_END_ID_LENGTH, packEndToEndId, unpackEndToEndId } from "../../src/sdk/endToEndId";
+import "../fixtures/properties";
 
 /** Valid end-to-end ids: 1..35 printable ASCII characters that neither start nor end with a space. */
 const endToEndIds = fc

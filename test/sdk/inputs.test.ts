@@ -26,6 +26,7 @@ import {
   textToBytes32,
   uetrToBytes16,
 } from "../../src/sdk/inputs";
+import "../fixtures/properties";
 
 /** Runs `action`, which must throw an InputError for `field` with exactly `message`. */
 function expectInputError(action: () => unknown, field: string, message: string): void {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 
 import { InputError } from "../../src/sdk/errors";
 import { canonicalJson, travelRuleHash, validateIvms101 } from "../../src/sdk/ivms101";
+import "../fixtures/properties";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -46,9 +47,8 @@ function reorderKeys(value: Json, seed: number): Json {
       const j = next() % (i + 1);
       [keys[i], keys[j]] = [keys[j], keys[i]];
     }
-    const rebuilt: { [key: string]: Json } = {};
-    for (const key of keys) rebuilt[key] = walk(node[key]);
-    return rebuilt;
+    // fromEntries defines own properties: assignment would turn a "__proto__" key into a prototype.
+    return Object.fromEntries(keys.map((key) => [key, walk(node[key])]));
   };
   return walk(value);
 }

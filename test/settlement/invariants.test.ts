@@ -6,6 +6,7 @@ import type { ContractTransactionResponse } from "ethers";
 import { usd } from "../fixtures/core.fixture";
 import { instruction, PaymentStatus, referenceNetting, type Leg } from "../fixtures/payments";
 import { settlementFixture } from "../fixtures/settlement.fixture";
+import { RUNS } from "../fixtures/properties";
 
 /**
  * Random settlement days among four to six banks, checked against a plain model of the engine: random
@@ -14,7 +15,6 @@ import { settlementFixture } from "../fixtures/settlement.fixture";
  * About 20 transactions a run; 200 runs take some 30 seconds on two cores (FC_RUNS overrides the count).
  */
 
-const RUNS = Number(process.env.FC_RUNS ?? 200);
 const DAY = 24 * 3600;
 const MAX_BANKS = 6;
 

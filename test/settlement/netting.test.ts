@@ -7,8 +7,7 @@ import { NettingHarness__factory } from "../../typechain-types";
 import { usd } from "../fixtures/core.fixture";
 import { HIGH, instruction, NORMAL, referenceNetting, URGENT, type Instruction, type Leg } from "../fixtures/payments";
 import { settlementFixture } from "../fixtures/settlement.fixture";
-
-const RUNS = Number(process.env.FC_RUNS ?? 200);
+import { RUNS } from "../fixtures/properties";
 
 /** Banks A to F with settlement accounts; A, B and C hold 1,000 dollars each, D, E and F nothing. */
 async function gridlockFixture() {

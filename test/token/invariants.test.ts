@@ -7,13 +7,13 @@ import { toBytes2 as b2 } from "../../src/sdk/deploy";
 import { ParticipantKind as Kind, Restriction } from "../../src/sdk/constants";
 import { lei, RESERVE_REPORT, usd } from "../fixtures/core.fixture";
 import { fundedFixture } from "../fixtures/token.fixture";
+import { RUNS } from "../fixtures/properties";
 
 /**
  * Random sequences of operations against the live contracts, model-free: each operation is simply tried, and
  * whether it succeeds or reverts, what must always hold is checked after it.
  */
 
-const RUNS = Number(process.env.FC_RUNS ?? 200);
 const HOUR = 3600;
 /** Dave's KYC runs out half a day in, so that advancing time expires a holder mid-sequence. */
 const DAVE_KYC = 12 * HOUR;
