@@ -73,7 +73,7 @@ interface IDigitalDollar is IERC20Metadata, IERC20Permit, IComplianceObserver {
     error DollarCallerNotPayee(address caller, address payee);
     error DollarNotAContract(address account);
     /// @notice `account` is a system account (it holds other participants' money): it cannot be frozen, seized
-    /// from, minted to, or used as seizure custody.
+    /// from, minted to, or used as seizure custody, and it receives DUSD only by pulling it with transferFrom.
     error DollarSystemAccount(address account);
 
     // ---------------------------------------------------------------- reserves and issuance

@@ -216,7 +216,7 @@ interface ISettlementEngine is IComplianceObserver {
     function setOperatingWindow(uint24 windowOpen, uint24 windowClose, bool enabled) external;
 
     /// @notice The admin names the provenance registry that delivers items against payment.
-    function setProvenance(IProvenanceRegistry provenance) external;
+    function setProvenance(IProvenanceRegistry registry) external;
 
     function pause() external;
 

@@ -94,6 +94,15 @@ library PackedAccountLib {
         return (raw >> FLAGS_SHIFT) & FLAG_BITS == REGISTERED | ACTIVE && (raw >> KYC_SHIFT) & KYC_MASK > timestamp;
     }
 
+    /// @notice `mayTransact`, and not a system account: the dollar's fast path, which sends system accounts
+    /// down the slow one to check who is paying them.
+    function mayTransactAsHolder(PackedAccount account, uint256 timestamp) internal pure returns (bool) {
+        uint256 raw = PackedAccount.unwrap(account);
+        return
+            (raw >> FLAGS_SHIFT) & (FLAG_BITS | SYSTEM) == REGISTERED | ACTIVE &&
+            (raw >> KYC_SHIFT) & KYC_MASK > timestamp;
+    }
+
     /// @notice Restriction.None when the account may send and receive at time `timestamp`.
     function restriction(PackedAccount account, uint256 timestamp) internal pure returns (Restriction) {
         uint8 f = flags(account) & uint8(FLAG_BITS);

@@ -227,15 +227,15 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
 
     /// @inheritdoc ISettlementEngine
     function settleDeliveryVersusPayment(Instruction calldata ins, ItemId item, bytes32 eventHash) external {
-        IProvenanceRegistry provenance = _provenance;
-        if (address(provenance) == address(0)) revert SettlementNoProvenance();
+        IProvenanceRegistry registry = _provenance;
+        if (address(registry) == address(0)) revert SettlementNoProvenance();
         (PackedAccount src, PackedAccount dst) = _accept(ins);
         uint256 balance = src.balance();
         // Delivery versus payment never waits in the queue: both legs happen now or neither does.
         if (balance < ins.amount) revert SettlementInsufficientLiquidity(msg.sender, balance, ins.amount);
         _settleGross(ins, src, dst, balance);
         emit DeliveryVersusPaymentSettled(ins.uetr, item, msg.sender, ins.creditor, ins.amount);
-        provenance.deliver(item, ins.creditor, msg.sender, ins.amount, ins.uetr, eventHash);
+        registry.deliver(item, ins.creditor, msg.sender, ins.amount, ins.uetr, eventHash);
     }
 
     /// @dev Every check of a new instruction, in order: engine state, instruction fields, UETR, parties, cap.
@@ -390,10 +390,10 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
     }
 
     /// @inheritdoc ISettlementEngine
-    function setProvenance(IProvenanceRegistry provenance) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (address(provenance) == address(0)) revert SettlementZeroAddress();
-        _provenance = provenance;
-        emit ProvenanceSet(address(provenance));
+    function setProvenance(IProvenanceRegistry registry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(registry) == address(0)) revert SettlementZeroAddress();
+        _provenance = registry;
+        emit ProvenanceSet(address(registry));
     }
 
     /// @inheritdoc IComplianceObserver

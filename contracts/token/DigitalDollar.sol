@@ -469,9 +469,12 @@ contract DigitalDollar is AccessControl, EIP712, Nonces, IERC20Errors, IDigitalD
         if (_paused) revert DollarPaused();
         PackedAccount src = _accounts[from];
         PackedAccount dst = _accounts[to];
-        if (!src.mayTransact(block.timestamp) || !dst.mayTransact(block.timestamp)) {
+        if (!src.mayTransactAsHolder(block.timestamp) || !dst.mayTransactAsHolder(block.timestamp)) {
             _requireUnrestricted(from, src);
             _requireUnrestricted(to, dst);
+            // A system account takes DUSD only by pulling it itself (the engine's deposit): DUSD sent to it
+            // any other way would be credited to no one.
+            if (dst.hasFlag(PackedAccountLib.SYSTEM) && msg.sender != to) revert DollarSystemAccount(to);
         }
         uint256 fromBalance = src.balance();
         if (fromBalance < value) revert ERC20InsufficientBalance(from, fromBalance, value);

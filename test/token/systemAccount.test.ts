@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { usd } from "../fixtures/core.fixture";
 import { settlementFixture } from "../fixtures/settlement.fixture";
+import { signAuthorization } from "../fixtures/signatures";
 
 /** The system with a seizer on the dollar and bank 0 holding 100,000 in the engine (a system account). */
 async function systemFixture() {
@@ -42,6 +43,69 @@ describe("DigitalDollar", () => {
         await expect(dollar.connect(usRegulator).mint(engineAddress, usd(5)))
           .to.be.revertedWithCustomError(dollar, "DollarSystemAccount")
           .withArgs(engineAddress);
+      });
+    });
+
+    describe("receiving DUSD", () => {
+      it("reverts a plain transfer to the vault, which would credit no one", async () => {
+        const { dollar, banks, engineAddress } = await loadFixture(systemFixture);
+        await expect(dollar.connect(banks[1]).transfer(engineAddress, usd(5)))
+          .to.be.revertedWithCustomError(dollar, "DollarSystemAccount")
+          .withArgs(engineAddress);
+        expect(await dollar.balanceOf(engineAddress)).to.equal(usd(100_000));
+      });
+
+      it("reverts a transferFrom into the vault by any spender but the vault itself", async () => {
+        const { dollar, banks, engineAddress } = await loadFixture(systemFixture);
+        await dollar.connect(banks[1]).approve(banks[2].address, usd(5));
+        await expect(dollar.connect(banks[2]).transferFrom(banks[1].address, engineAddress, usd(5)))
+          .to.be.revertedWithCustomError(dollar, "DollarSystemAccount")
+          .withArgs(engineAddress);
+        expect(await dollar.allowance(banks[1].address, banks[2].address)).to.equal(usd(5));
+      });
+
+      it("reverts a transferWithAuthorization to the vault, whoever submits it", async () => {
+        const { dollar, banks, outsider, engineAddress } = await loadFixture(systemFixture);
+        const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+        const auth = {
+          from: banks[1].address,
+          to: engineAddress,
+          value: usd(5),
+          validAfter: 0n,
+          validBefore: now + 3_600n,
+          nonce: ethers.id("to the vault"),
+        };
+        const { v, r, s } = await signAuthorization(dollar, banks[1], "TransferWithAuthorization", auth);
+        const submit = dollar
+          .connect(outsider)
+          .transferWithAuthorization(
+            auth.from,
+            auth.to,
+            auth.value,
+            auth.validAfter,
+            auth.validBefore,
+            auth.nonce,
+            v,
+            r,
+            s,
+          );
+        await expect(submit).to.be.revertedWithCustomError(dollar, "DollarSystemAccount").withArgs(engineAddress);
+        expect(await dollar.authorizationState(banks[1].address, auth.nonce)).to.be.false;
+      });
+
+      it("still takes a deposit, which the vault pulls itself, and pays out a withdrawal", async () => {
+        const { dollar, engine, banks, engineAddress } = await loadFixture(systemFixture);
+        await dollar.connect(banks[1]).approve(engineAddress, usd(7));
+        await expect(engine.connect(banks[1]).deposit(usd(7))).to.changeTokenBalances(
+          dollar,
+          [banks[1], engine],
+          [-usd(7), usd(7)],
+        );
+        await expect(engine.connect(banks[1]).withdraw(usd(2))).to.changeTokenBalances(
+          dollar,
+          [banks[1], engine],
+          [usd(2), -usd(2)],
+        );
       });
     });
 
