@@ -44,6 +44,7 @@ interface IProvenanceRegistry {
 
     /// @notice An item's record.
     /// @param exportClass An ECCN such as "3A001" or "EAR99", as ASCII left-aligned in 8 bytes.
+    /// @param contents How many items are packed in it now.
     struct Item {
         address custodian;
         bytes2 origin;
@@ -51,6 +52,7 @@ interface IProvenanceRegistry {
         Disposition disposition;
         bytes8 exportClass;
         address manufacturer;
+        uint32 contents;
         ItemId parent;
         bytes32 lastEventHash;
     }
@@ -148,6 +150,8 @@ interface IProvenanceRegistry {
     /// check the container's class, so the container must be classified at least as strictly as its contents.
     error ProvenanceControlledContents(ItemId parent, ItemId child, bytes8 childExportClass);
     error ProvenanceEmptyList();
+    /// @notice A container still holding `contents` items cannot be consumed: unpack it first.
+    error ProvenanceContainerNotEmpty(ItemId item, uint256 contents);
     error ProvenanceInvalidValidity(uint40 validFrom, uint40 validUntil);
     error ProvenanceInvalidDocument();
     error ProvenanceNotSettlementEngine(address caller);
@@ -179,7 +183,8 @@ interface IProvenanceRegistry {
     function disaggregate(ItemId parent, ItemId[] calldata children, bytes32 eventHash) external;
 
     /// @notice Consumes `inputs` into new `outputs` (EPCIS TransformationEvent: a bill of materials). Each output
-    /// carries its manufacturer's own export classification.
+    /// carries its manufacturer's own export classification. An input must not be a container with contents,
+    /// which would otherwise stay packed, out of reach, in a consumed parent.
     function transform(ItemId[] calldata inputs, Output[] calldata outputs, bytes32 eventHash) external;
 
     /// @notice The custodian ships an item to `to` (ObjectEvent OBSERVE, bizStep shipping).

@@ -70,6 +70,7 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
             it.disposition = Disposition.Contained;
             emit ItemAggregated(parent, child, eventHash, _chain(it, EventKind.Aggregate, eventHash, 0));
         }
+        container.contents += uint32(children.length);
         _chain(container, EventKind.Aggregate, eventHash, 0);
     }
 
@@ -77,7 +78,8 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
     function disaggregate(ItemId parent, ItemId[] calldata children, bytes32 eventHash) external {
         _requireEventHash(eventHash);
         if (children.length == 0) revert ProvenanceEmptyList();
-        _requireHeld(parent, _items[parent], Disposition.Active);
+        Item storage container = _items[parent];
+        _requireHeld(parent, container, Disposition.Active);
         for (uint256 i = 0; i < children.length; ++i) {
             ItemId child = children[i];
             Item storage it = _items[child];
@@ -93,7 +95,9 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
             if (state == Disposition.Contained) it.disposition = Disposition.Active;
             emit ItemDisaggregated(parent, child, eventHash, _chain(it, EventKind.Disaggregate, eventHash, 0));
         }
-        _chain(_items[parent], EventKind.Disaggregate, eventHash, 0);
+        // Every child checked above was in the container, once each (a repeated child fails as no longer packed).
+        container.contents -= uint32(children.length);
+        _chain(container, EventKind.Disaggregate, eventHash, 0);
     }
 
     /// @inheritdoc IProvenanceRegistry
@@ -106,6 +110,7 @@ contract ProvenanceRegistry is AccessControl, IProvenanceRegistry {
         for (uint256 i = 0; i < inputs.length; ++i) {
             Item storage it = _items[inputs[i]];
             _requireHeld(inputs[i], it, Disposition.Active);
+            if (it.contents != 0) revert ProvenanceContainerNotEmpty(inputs[i], it.contents);
             it.disposition = Disposition.Consumed;
             _chain(it, EventKind.TransformInput, eventHash, 0);
         }

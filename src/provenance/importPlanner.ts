@@ -54,6 +54,8 @@ interface LedgerItem {
   custodian: string;
   disposition: number;
   parent: string;
+  /** How many items are packed in it. */
+  contents: number;
   exportClass: string;
   origin: string;
 }
@@ -205,6 +207,7 @@ export class Planner {
       custodian: record.custodian,
       disposition: Number(record.disposition),
       parent: record.parent.toLowerCase(),
+      contents: Number(record.contents),
       exportClass: record.exportClass,
       origin: record.origin,
     };
@@ -328,6 +331,7 @@ export class Planner {
       custodian: account,
       disposition: DISPOSITION.Active,
       parent: ZeroHash,
+      contents: 0,
       exportClass: attributes.exportClass,
       origin: attributes.origin,
     });
@@ -609,6 +613,7 @@ export class Planner {
         }
         this.set(child, { disposition: DISPOSITION.Contained, parent: itemIdOf(parentId) });
       }
+      this.set(parent, { contents: parent.contents + children.length });
       await this.requireActive(account, "packing party");
       calls.push({
         action: "aggregate",
@@ -624,8 +629,11 @@ export class Planner {
     // DELETE: unpack children the ledger has packed into the parent.
     const parent = await this.item(parentId);
     const packed = await Promise.all(children.map(async (epc) => ({ epc, item: await this.item(epc) })));
+    // A child recalled while packed is still in its container and comes out recalled.
     const notPacked = packed.filter(
-      ({ item }) => item.disposition !== DISPOSITION.Contained || item.parent !== itemIdOf(parentId),
+      ({ item }) =>
+        (item.disposition !== DISPOSITION.Contained && item.disposition !== DISPOSITION.Recalled) ||
+        item.parent !== itemIdOf(parentId),
     );
     if (!parent.exists || notPacked.length === packed.length) {
       return { kind: "stored", reason: `the ledger has none of these children packed into ${parentId}` };
@@ -635,8 +643,10 @@ export class Planner {
     this.requireHeld(parentId, parent, account, DISPOSITION.Active);
     await this.requireActive(account, "unpacking party");
     for (const { item } of packed) {
-      this.set(item, { disposition: DISPOSITION.Active, custodian: account, parent: ZeroHash });
+      const disposition = item.disposition === DISPOSITION.Recalled ? DISPOSITION.Recalled : DISPOSITION.Active;
+      this.set(item, { disposition, custodian: account, parent: ZeroHash });
     }
+    this.set(parent, { contents: parent.contents - packed.length });
     calls.push({
       action: "disaggregate",
       eventIndex: index,
@@ -666,6 +676,11 @@ export class Planner {
     for (const epc of inputs) {
       const item = await this.ensure(event, index, eventHash, epc, account, calls);
       this.requireHeld(epc, item, account, DISPOSITION.Active);
+      if (item.contents > 0) {
+        throw new PlanError(
+          `item ${epc} still holds ${item.contents} packed item(s) and cannot be consumed: unpack it first`,
+        );
+      }
       this.set(item, { disposition: DISPOSITION.Consumed });
     }
     const made: IProvenanceRegistry.OutputStruct[] = [];
@@ -679,6 +694,7 @@ export class Planner {
         custodian: account,
         disposition: DISPOSITION.Active,
         parent: ZeroHash,
+        contents: 0,
         exportClass: attributes.exportClass,
         origin: attributes.origin,
       });

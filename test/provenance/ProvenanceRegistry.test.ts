@@ -36,6 +36,7 @@ async function record(registry: ProvenanceRegistry, id: string) {
     disposition: Number(it.disposition),
     exportClass: it.exportClass,
     manufacturer: it.manufacturer,
+    contents: Number(it.contents),
     parent: it.parent,
     lastEventHash: it.lastEventHash,
   };
@@ -178,6 +179,7 @@ describe("ProvenanceRegistry", function () {
           disposition: Disposition.Active,
           exportClass: exportClass("3A001"),
           manufacturer: jpMaker.address,
+          contents: 0,
           parent: ZERO,
           lastEventHash: expected,
         });
@@ -1058,6 +1060,39 @@ describe("ProvenanceRegistry", function () {
     });
   });
 
+  describe("a container's count of contents", function () {
+    it("rises with every child packed and falls with every child unpacked", async function () {
+      const { provenance, usMaker } = await loadFixture(commissionedFixture);
+      expect((await record(provenance, pallet)).contents).to.equal(0);
+      await provenance.connect(usMaker).aggregate(pallet, [chip], eventHash("pack one"));
+      await provenance.connect(usMaker).aggregate(pallet, [chip2], eventHash("pack two"));
+      expect((await record(provenance, pallet)).contents).to.equal(2);
+      await provenance.connect(usMaker).disaggregate(pallet, [chip2, chip], eventHash("unpack"));
+      expect((await record(provenance, pallet)).contents).to.equal(0);
+    });
+
+    it("is unchanged by a list that names a child twice, which reverts", async function () {
+      const { provenance, usMaker } = await loadFixture(commissionedFixture);
+      await expect(provenance.connect(usMaker).aggregate(pallet, [chip, chip], eventHash("pack")))
+        .to.be.revertedWithCustomError(provenance, "ProvenanceInvalidDisposition")
+        .withArgs(chip, Disposition.Contained);
+      await provenance.connect(usMaker).aggregate(pallet, [chip, chip2], eventHash("pack"));
+      await expect(provenance.connect(usMaker).disaggregate(pallet, [chip, chip], eventHash("unpack")))
+        .to.be.revertedWithCustomError(provenance, "ProvenanceNotChild")
+        .withArgs(pallet, chip);
+      expect((await record(provenance, pallet)).contents).to.equal(2);
+    });
+
+    it("counts a child recalled while packed until it is unpacked", async function () {
+      const { provenance, usMaker } = await loadFixture(packedFixture);
+      await provenance.connect(usMaker).recall(chip, eventHash("recall"));
+      expect((await record(provenance, pallet)).contents).to.equal(2);
+      await provenance.connect(usMaker).disaggregate(pallet, [chip], eventHash("unpack"));
+      expect((await record(provenance, pallet)).contents).to.equal(1);
+      expect(await disposition(provenance, chip)).to.equal(Disposition.Recalled);
+    });
+  });
+
   describe(".disaggregate()", function () {
     describe("when the custodian unpacks children", function () {
       it("makes them Active again with no parent and chains every item", async function () {
@@ -1246,6 +1281,7 @@ describe("ProvenanceRegistry", function () {
             disposition: Disposition.Active,
             exportClass: out.exportClass,
             manufacturer: deMaker.address,
+            contents: 0,
             parent: ZERO,
             lastEventHash: outputHead,
           });
@@ -1264,6 +1300,25 @@ describe("ProvenanceRegistry", function () {
           provenance,
           "ProvenanceEmptyList",
         );
+      });
+    });
+
+    describe("when an input is a container that still holds items", function () {
+      it("reverts with ProvenanceContainerNotEmpty until every item is unpacked", async function () {
+        const { provenance, usMaker } = await loadFixture(packedFixture);
+        const output = { ...outputs[1], origin: b2("US") };
+        await expect(provenance.connect(usMaker).transform([pallet], [output], eventHash("t")))
+          .to.be.revertedWithCustomError(provenance, "ProvenanceContainerNotEmpty")
+          .withArgs(pallet, 2);
+        await provenance.connect(usMaker).disaggregate(pallet, [chip], eventHash("unpack one"));
+        await expect(provenance.connect(usMaker).transform([pallet, chip], [output], eventHash("t")))
+          .to.be.revertedWithCustomError(provenance, "ProvenanceContainerNotEmpty")
+          .withArgs(pallet, 1);
+        expect(await disposition(provenance, chip)).to.equal(Disposition.Active);
+        await provenance.connect(usMaker).disaggregate(pallet, [chip2], eventHash("unpack two"));
+        await provenance.connect(usMaker).transform([pallet], [output], eventHash("t"));
+        expect(await disposition(provenance, pallet)).to.equal(Disposition.Consumed);
+        expect(await disposition(provenance, chip2)).to.equal(Disposition.Active);
       });
     });
 
@@ -1786,6 +1841,7 @@ describe("ProvenanceRegistry", function () {
         disposition: Disposition.None,
         exportClass: exportClass(""),
         manufacturer: ethers.ZeroAddress,
+        contents: 0,
         parent: ZERO,
         lastEventHash: ZERO,
       });

@@ -170,6 +170,39 @@ describe("importEpcisDocument", function () {
       const chip = await provenance.item(itemIdOf(CHIP_2));
       expect([chip.disposition, chip.custodian]).to.deep.equal([Disposition.Recalled, MAKER]);
     });
+
+    it("unpacks it still recalled, beside the others", async function () {
+      const { options, provenance } = await setUp();
+      const document = supplyChain();
+      const events = eventsOf(document);
+      const unpacking = events[5];
+      events.splice(5);
+      events.push(
+        {
+          type: "ObjectEvent",
+          eventTime: "2026-11-03T10:30:00+01:00",
+          eventTimeZoneOffset: "+01:00",
+          epcList: [CHIP_2],
+          action: "OBSERVE",
+          bizStep: "holding",
+          disposition: "recalled",
+          bizLocation: { id: "urn:epc:id:sgln:9520999.00001.0" },
+        },
+        unpacking,
+      );
+      const outcomes = expectOk(await importEpcisDocument(document, options));
+      expect(outcomes[6]).to.deep.include({ status: "anchored", actions: ["disaggregate"] });
+      const [chip1, chip2, box] = await Promise.all(
+        [CHIP_1, CHIP_2, CASE].map((epc) => provenance.item(itemIdOf(epc))),
+      );
+      expect([chip1.disposition, chip1.parent]).to.deep.equal([Disposition.Active, ethers.ZeroHash]);
+      expect([chip2.disposition, chip2.parent, chip2.custodian]).to.deep.equal([
+        Disposition.Recalled,
+        ethers.ZeroHash,
+        ASSEMBLER,
+      ]);
+      expect(box.contents).to.equal(0n);
+    });
   });
 
   describe("with the 22 openepcis capture documents", function () {
@@ -330,6 +363,28 @@ describe("importEpcisDocument", function () {
       expect(again.stage).to.equal("planning");
       expect(again.errors[0].message).to.equal(refusal(1, eventHashIds(defaulted)[1]));
 
+      expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
+    });
+
+    it("refuses to consume a container that still holds items, and sends nothing", async function () {
+      const { options, store } = await setUp();
+      const before = await snapshot(store, [MAKER, ASSEMBLER]);
+      const document = supplyChain();
+      const events = eventsOf(document);
+      const assembling = { ...events[9], inputEPCList: [CASE] };
+      events.splice(5);
+      events.push(assembling);
+      const report = await importEpcisDocument(document, options);
+      if (report.ok) expect.fail("imported");
+      expect(report.stage).to.equal("planning");
+      const hashId = eventHashIds(document)[5];
+      expect(report.errors[0]).to.deep.equal({
+        eventIndex: 5,
+        hashId,
+        message:
+          `event 5 (${hashId}): item https://id.gs1.org/00/040123450000000016 still holds 2 packed item(s) and ` +
+          "cannot be consumed: unpack it first",
+      });
       expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
     });
 
