@@ -11,7 +11,7 @@
  * in-process `hardhat` network without a deployed registry, `import` deploys a fresh system and onboards the
  * mapping's accounts as suppliers, and says so: that chain ends with the command.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 
 import type { Signer } from "ethers";
@@ -19,6 +19,7 @@ import { scope, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { describeValue, InputError } from "../src/sdk/errors";
+import { readJsonFile } from "../src/sdk/json";
 import { eventHashIds } from "../src/provenance/eventHash";
 import type { JsonValue } from "../src/provenance/epcisTypes";
 import { mappedAccounts, readMappingFile } from "../src/provenance/mapping";
@@ -86,14 +87,7 @@ export function parseFromBlock(value: string, latest: number): number {
 
 /** Reads a JSON file named by a task parameter. */
 function readJson(field: string, file: string): JsonValue {
-  const expected = "a JSON or JSON-LD EPCIS document";
-  if (!existsSync(file)) throw new InputError(field, `${describeValue(file)} does not exist`, expected);
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as JsonValue;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(field, `${describeValue(file)} is not JSON (${reason})`, expected);
-  }
+  return readJsonFile(field, file, "a JSON or JSON-LD EPCIS document") as JsonValue;
 }
 
 interface Located {

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
-
 import { task, types } from "hardhat/config";
 
-import { describeValue, InputError } from "../src/sdk/errors";
+import { InputError } from "../src/sdk/errors";
+import { readJsonFile } from "../src/sdk/json";
 import { SettlementClient } from "../src/sdk/clients/SettlementClient";
 import {
   formatDollars,
@@ -39,15 +38,7 @@ const PARAMETERS: Readonly<Record<string, string>> = {
 };
 
 function readIvms101(file: string): Ivms101Payload {
-  const expected = "a JSON file holding an IVMS101 payload";
-  if (!existsSync(file)) throw new InputError("--ivms", `${describeValue(file)} does not exist`, expected);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError("--ivms", `${describeValue(file)} is not JSON (${reason})`, expected);
-  }
+  const json = readJsonFile("--ivms", file, "a JSON file holding an IVMS101 payload");
   try {
     return validateIvms101(json);
   } catch (error) {

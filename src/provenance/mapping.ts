@@ -30,9 +30,9 @@
  *   `exportClass` (an ECCN such as "3A001", or "EAR99"), used for a commissioned item when neither the
  *   event's ILMD nor its extension fields give them.
  */
-import { existsSync, readFileSync } from "node:fs";
 
 import { describeValue, InputError } from "../sdk/errors";
+import { readJsonFile } from "../sdk/json";
 import { parseAddress, parseJurisdiction } from "../sdk/inputs";
 import { toCanonicalIdentifier } from "./digitalLink";
 
@@ -203,16 +203,7 @@ export function parseMapping(value: unknown, source = "mapping"): PartyMapping {
 
 /** Reads and validates a mapping file. */
 export function readMappingFile(path: string, field = "--mapping"): PartyMapping {
-  const expected = "a JSON party mapping file";
-  if (!existsSync(path)) throw new InputError(field, `${describeValue(path)} does not exist`, expected);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(field, `${describeValue(path)} is not JSON (${reason})`, expected);
-  }
-  return parseMapping(json, path);
+  return parseMapping(readJsonFile(field, path, "a JSON party mapping file"), path);
 }
 
 function lookupParty(parties: ReadonlyMap<string, string>, canonical: string): string | undefined {

@@ -4,9 +4,9 @@
  * screen walks an item's lineage and flags every offending component with the path by which it taints the item.
  * The file format is documented in docs/provenance.md ("Origin policy").
  */
-import { existsSync, readFileSync } from "node:fs";
 
 import { describeValue, InputError } from "../sdk/errors";
+import { readJsonFile } from "../sdk/json";
 import { parseAddress, parseJurisdiction, parseLei } from "../sdk/inputs";
 import {
   PARTICIPANT_KINDS,
@@ -179,16 +179,7 @@ export function parsePolicy(value: unknown, root = "policy"): OriginPolicy {
 
 /** Reads and validates a policy file; errors name the file and the field. */
 export function readPolicyFile(path: string, field = "policy"): OriginPolicy {
-  const expected = "a JSON origin-policy file";
-  if (!existsSync(path)) throw new InputError(field, `${describeValue(path)} does not exist`, expected);
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(field, `${describeValue(path)} is not JSON (${reason})`, expected);
-  }
-  return parsePolicy(value, `${field} ${path}`);
+  return parsePolicy(readJsonFile(field, path, "a JSON origin-policy file"), `${field} ${path}`);
 }
 
 // ---------------------------------------------------------------------------------------------
