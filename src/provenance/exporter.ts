@@ -8,6 +8,7 @@ import { readAnchors } from "./anchors";
 import type { AnchorQuery } from "./anchors";
 import { isJsonObject } from "./epcisTypes";
 import type { EpcisDocument, EpcisEvent, JsonLdContext, JsonObject, JsonValue } from "./epcisTypes";
+import { compareCodePoints } from "./eventHash";
 import { canonicalEpc, itemIdOf } from "./items";
 import { canonicalJson } from "./store";
 import type { ProvenanceStore, StoredEvent } from "./store";
@@ -142,7 +143,9 @@ export async function exportItemHistory(
     }
   }
   const history = [...events.values()].sort(
-    (a, b) => a.eventTime.localeCompare(b.eventTime) || a.position - b.position || a.hashId.localeCompare(b.hashId),
+    // Times are normalised to UTC when stored; code-point order, unlike localeCompare, is the same everywhere.
+    (a, b) =>
+      compareCodePoints(a.eventTime, b.eventTime) || a.position - b.position || compareCodePoints(a.hashId, b.hashId),
   );
   return {
     epc: canonical,
