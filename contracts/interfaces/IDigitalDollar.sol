@@ -104,10 +104,12 @@ interface IDigitalDollar is IERC20Metadata, IERC20Permit, IComplianceObserver {
 
     function unfreeze(address account) external;
 
-    /// @notice Moves `amount` from a frozen `account` to an eligible `custody` account under a legal order.
+    /// @notice Moves `amount` from a frozen `account` to an eligible `custody` account under a legal order. Neither
+    /// may be a system account (a settlement balance is seized in the engine).
     function seize(address account, address custody, uint256 amount, bytes32 legalOrderHash) external;
 
-    /// @notice Lets a ledger contract (the settlement engine) hold dollars on behalf of participants.
+    /// @notice Lets a ledger contract (the settlement engine) hold dollars on behalf of participants. Reverts for
+    /// a frozen account: a system account cannot be frozen.
     function setSystemAccount(address account, bool enabled) external;
 
     /// @notice The contract told of every compliance change (the settlement engine), or zero.

@@ -356,6 +356,8 @@ contract DigitalDollar is AccessControl, EIP712, Nonces, IERC20Errors, IDigitalD
         if (amount == 0) revert DollarZeroAmount();
         if (custody == account) revert DollarSeizureToSelf(account);
         PackedAccount src = _accounts[account];
+        // The engine's vault backs every settlement balance: a legal order there goes to the engine's seizer.
+        if (src.hasFlag(PackedAccountLib.SYSTEM)) revert DollarSystemAccount(account);
         if (!src.hasFlag(PackedAccountLib.FROZEN)) revert DollarNotFrozen(account);
         PackedAccount dst = _accounts[custody];
         _requireUnrestricted(custody, dst);
@@ -386,6 +388,9 @@ contract DigitalDollar is AccessControl, EIP712, Nonces, IERC20Errors, IDigitalD
         if (account.code.length == 0) revert DollarNotAContract(account);
         PackedAccount state = _accounts[account];
         uint8 kept = state.flags() & PackedAccountLib.FROZEN;
+        // A system account cannot be frozen, so it cannot become one while frozen (say, frozen at its address
+        // before it was deployed): the freezer lifts the freeze first.
+        if (enabled && kept != 0) revert DollarAccountRestricted(account, Restriction.Frozen);
         _accounts[account] =
             enabled
                 ? state.withParticipant(true, true, type(uint40).max).withFlags(

@@ -1190,12 +1190,22 @@ describe("DigitalDollar", function () {
         .withArgs(vault, Restriction.NotParticipant);
     });
 
-    it("keeps a freeze across enabling and disabling", async function () {
+    it("refuses a frozen account, which a freeze set before its deployment would otherwise leave frozen", async function () {
       const { dollar, plain, freezer } = await loadFixture(fundedFixture);
       const vault = await plain.getAddress();
       await dollar.connect(freezer).freeze(vault);
+      await expect(dollar.setSystemAccount(vault, true))
+        .to.be.revertedWithCustomError(dollar, "DollarAccountRestricted")
+        .withArgs(vault, Restriction.Frozen);
+      await dollar.connect(freezer).unfreeze(vault);
       await dollar.setSystemAccount(vault, true);
-      expect(await dollar.restrictionOf(vault)).to.equal(Restriction.Frozen);
+      expect(await dollar.restrictionOf(vault)).to.equal(Restriction.None);
+    });
+
+    it("keeps a freeze across disabling", async function () {
+      const { dollar, plain, freezer } = await loadFixture(fundedFixture);
+      const vault = await plain.getAddress();
+      await dollar.connect(freezer).freeze(vault);
       await dollar.setSystemAccount(vault, false);
       expect(await dollar.isFrozen(vault)).to.be.true;
     });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { Restriction } from "../../src/sdk/constants";
 import { usd } from "../fixtures/core.fixture";
 import { settlementFixture } from "../fixtures/settlement.fixture";
 import { signAuthorization } from "../fixtures/signatures";
@@ -34,6 +35,24 @@ describe("DigitalDollar", () => {
           .to.be.revertedWithCustomError(dollar, "DollarSystemAccount")
           .withArgs(engineAddress);
         expect(await dollar.balanceOf(engineAddress)).to.equal(usd(100_000));
+      });
+    });
+
+    describe(".seize() from the vault", () => {
+      it("reverts with DollarSystemAccount, even after the designation was dropped, frozen and restored", async () => {
+        const { dollar, admin, freezer, seizer, banks, engine, engineAddress } = await loadFixture(systemFixture);
+        await dollar.connect(admin).setSystemAccount(engineAddress, false);
+        await dollar.connect(freezer).freeze(engineAddress);
+        await expect(dollar.connect(admin).setSystemAccount(engineAddress, true))
+          .to.be.revertedWithCustomError(dollar, "DollarAccountRestricted")
+          .withArgs(engineAddress, Restriction.Frozen);
+        await dollar.connect(freezer).unfreeze(engineAddress);
+        await dollar.connect(admin).setSystemAccount(engineAddress, true);
+        await expect(dollar.connect(seizer).seize(engineAddress, banks[1].address, usd(1), ethers.id("order")))
+          .to.be.revertedWithCustomError(dollar, "DollarSystemAccount")
+          .withArgs(engineAddress);
+        expect(await dollar.balanceOf(engineAddress)).to.equal(usd(100_000));
+        expect((await engine.account(banks[0].address)).balance).to.equal(usd(100_000));
       });
     });
 
