@@ -16,6 +16,9 @@ export const DOLLAR_DECIMALS = 6;
 
 const MAX_UINT256 = (1n << 256n) - 1n;
 
+/** Whole-dollar digits beyond which an amount is above uint256 whatever its decimals (78 digits less 6). */
+const MAX_WHOLE_DIGITS = MAX_UINT256.toString().length - DOLLAR_DECIMALS;
+
 function requireString(field: string, value: unknown, expected: string): string {
   if (typeof value !== "string") throw new InputError(field, `${describeValue(value)} is not a string`, expected);
   if (value.length === 0) throw new InputError(field, "is empty", expected);
@@ -56,6 +59,10 @@ export function parseDollars(field: string, value: string, options: ParseDollars
   if (match === null) throw new InputError(field, `${shown} is not a decimal number`, DOLLARS_EXPECTED);
   if ((match[2] ?? "").length > DOLLAR_DECIMALS) {
     throw new InputError(field, `${shown} has more than ${DOLLAR_DECIMALS} decimals`, DOLLARS_EXPECTED);
+  }
+  // parseUnits throws a RangeError from about 148 digits on; refuse an amount that long first.
+  if (match[1].replace(/^0+/, "").length > MAX_WHOLE_DIGITS) {
+    throw new InputError(field, `${shown} is above the uint256 range`, DOLLARS_EXPECTED);
   }
   const units = parseUnits(text, DOLLAR_DECIMALS);
   if (units > MAX_UINT256) throw new InputError(field, `${shown} is above the uint256 range`, DOLLARS_EXPECTED);

@@ -71,6 +71,16 @@ describe("sdk/inputs", function () {
         expect(parseDollars("amount", "0.000001")).to.equal(1n);
         expect(parseDollars("amount", "999999999999.999999")).to.equal(999_999_999_999_999_999n);
       });
+
+      it("reads any number of leading zeros", function () {
+        expect(parseDollars("amount", `${"0".repeat(200)}1.5`)).to.equal(1_500_000n);
+      });
+
+      it("accepts the largest amount uint256 holds", function () {
+        const max = (1n << 256n) - 1n;
+        const text = `${max / 1_000_000n}.${String(max % 1_000_000n).padStart(6, "0")}`;
+        expect(parseDollars("amount", text)).to.equal(max);
+      });
     });
 
     describe("when the amount is zero", function () {
@@ -100,6 +110,9 @@ describe("sdk/inputs", function () {
         [".5", '".5" is not a decimal number'],
         ["5.", '"5." is not a decimal number'],
         ["1" + "0".repeat(72), `"1${"0".repeat(72)}" is above the uint256 range`],
+        ["9".repeat(73), `"${"9".repeat(73)}" is above the uint256 range`],
+        ["9".repeat(160), `"${"9".repeat(80)}..." is above the uint256 range`],
+        ["9".repeat(160) + ".5", `"${"9".repeat(80)}..." is above the uint256 range`],
       ];
       for (const [value, problem] of cases) {
         it(`rejects ${JSON.stringify(value)}`, function () {
