@@ -385,6 +385,9 @@ export function parseTimestamp(field: string, value: string | number): bigint {
   const offsetSeconds = match[7] === "Z" ? 0 : sign * (zoneHours * 3600 + zoneMinutes * 60);
   const utcSeconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000 - offsetSeconds;
   if (utcSeconds < 0) throw new InputError(field, `${shown} is before 1970-01-01T00:00:00Z`, TIMESTAMP_EXPECTED);
+  if (BigInt(utcSeconds) > MAX_SECONDS) {
+    throw new InputError(field, `${shown} is after 9999-12-31T23:59:59Z`, TIMESTAMP_EXPECTED);
+  }
   return BigInt(utcSeconds);
 }
 

@@ -556,6 +556,12 @@ describe("sdk/inputs", function () {
         expect(parseTimestamp("at", "2024-02-29T00:00:00Z")).to.equal(1_709_164_800n);
         expect(parseTimestamp("at", "1970-01-01T00:00:00Z")).to.equal(0n);
       });
+
+      it("accepts the last second of year 9999 in either form", function () {
+        expect(parseTimestamp("at", "9999-12-31T23:59:59Z")).to.equal(253_402_300_799n);
+        expect(parseTimestamp("at", "9999-12-31T23:59:59+05:00")).to.equal(253_402_282_799n);
+        expect(parseTimestamp("at", "253402300799")).to.equal(253_402_300_799n);
+      });
     });
 
     describe("when the time is malformed", function () {
@@ -569,6 +575,8 @@ describe("sdk/inputs", function () {
         ["1969-12-31T23:59:59Z", '"1969-12-31T23:59:59Z" is before 1970-01-01T00:00:00Z'],
         ["0070-01-01T00:00:00Z", '"0070-01-01T00:00:00Z" is before 1970-01-01T00:00:00Z'],
         ["1743440400000", '"1743440400000" is after year 9999 (milliseconds given as seconds?)'],
+        ["9999-12-31T23:59:59-23:59", '"9999-12-31T23:59:59-23:59" is after 9999-12-31T23:59:59Z'],
+        ["9999-12-31T23:59:59.5-00:01", '"9999-12-31T23:59:59.5-00:01" is after 9999-12-31T23:59:59Z'],
         [-1, "number -1 is not a whole non-negative number"],
         [1.5, "number 1.5 is not a whole non-negative number"],
       ];
