@@ -316,6 +316,18 @@ describe("SDK clients", function () {
         bankA.address,
       );
     });
+
+    it("refuses a row with a field it does not know, such as a misspelt kycExpiry", async function () {
+      const { registry, bankA, outsider } = await loadFixture(coreFixture);
+      const bank = new BankClient(registry, bankA);
+      const row = { account: outsider.address, kind: "customer" as const, jurisdiction: "US", lei: LEI };
+      await expectRefused(
+        () => bank.onboardMany([{ ...row, kycExpires: "2099-01-01T00:00:00Z" } as typeof row]),
+        "rows[0].kycExpires: is not a field of a participant; expected only account, kind, jurisdiction, lei, " +
+          "kycExpiry",
+        bankA.address,
+      );
+    });
   });
 
   describe("SettlementClient", function () {

@@ -26,6 +26,8 @@ export interface BatchOnboarding extends Sent {
 
 const KINDS = { customer: ParticipantKind.Customer, supplier: ParticipantKind.Supplier } as const;
 
+const ROW_FIELDS: readonly string[] = ["account", "kind", "jurisdiction", "lei", "kycExpiry"];
+
 /** A commercial bank's onboarding desk: it sponsors customers and suppliers onto the ledger. */
 export class BankClient {
   private readonly registry: ParticipantRegistry;
@@ -97,6 +99,12 @@ export class BankClient {
   ): Promise<IParticipantRegistry.OnboardingStruct & { account: string; kycExpiry: bigint }> {
     if (typeof row !== "object" || row === null) {
       throw new InputError(prefix.slice(0, -1) || "row", `${describeValue(row)} is not an object`, "a participant");
+    }
+    // A misspelt optional field (`kycExpires`) would otherwise fall back to its default unnoticed.
+    for (const key of Object.keys(row)) {
+      if (!ROW_FIELDS.includes(key)) {
+        throw new InputError(`${prefix}${key}`, "is not a field of a participant", `only ${ROW_FIELDS.join(", ")}`);
+      }
     }
     const account = parseAddress(`${prefix}account`, row.account);
     const kind = row.kind === "customer" || row.kind === "supplier" ? KINDS[row.kind] : undefined;
