@@ -164,9 +164,21 @@ export function parseMapping(value: unknown, source = "mapping"): PartyMapping {
     if (!isObject(value.signers)) {
       throw new InputError(`${source}: signers`, `${describeValue(value.signers)} is not an object`, MAPPING_SHAPE);
     }
+    // One account written twice (checksummed and in lower case) must not let the last entry win unseen.
+    const written = new Map<string, string>();
     for (const [address, spec] of Object.entries(value.signers)) {
       const field = `${source}: signers[${JSON.stringify(address)}]`;
-      signers.set(parseAddress(field, address), parseSigner(field, spec));
+      const account = parseAddress(field, address);
+      const earlier = written.get(account);
+      if (earlier !== undefined) {
+        throw new InputError(
+          field,
+          `names the account ${account} again, after signers[${JSON.stringify(earlier)}]`,
+          "one signer per account",
+        );
+      }
+      written.set(account, address);
+      signers.set(account, parseSigner(field, spec));
     }
   }
 
