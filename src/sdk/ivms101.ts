@@ -164,14 +164,47 @@ function present(fields: Fields, key: string): boolean {
   return fields[key] !== undefined;
 }
 
+/**
+ * Code points refused in text: controls, and characters that do not show or that reorder what is shown, so that
+ * two names that look alike cannot hash apart; and lone surrogates, which have no UTF-8 form, so that another
+ * bank's encoder cannot hash one payload differently.
+ */
+const REFUSED_CODE_POINTS: ReadonlyArray<readonly [first: number, last: number, kind: string]> = [
+  [0x0000, 0x001f, "a control character"],
+  [0x007f, 0x009f, "a control character"],
+  [0xd800, 0xdfff, "a lone surrogate, which UTF-8 cannot encode"],
+  [0x200b, 0x200d, "a zero-width character"],
+  [0xfeff, 0xfeff, "a zero-width character"],
+  [0x2028, 0x2029, "a line or paragraph separator"],
+  [0x202a, 0x202e, "a bidirectional formatting character"],
+  [0x2066, 0x2069, "a bidirectional formatting character"],
+];
+
+/** The first refused code point of `value`, described, or `undefined` when there is none. */
+function refusedCodePoint(value: string): string | undefined {
+  let position = 0;
+  // Iterating a string yields whole code points: a surrogate pair is one, a lone surrogate stays alone.
+  for (const char of value) {
+    position += 1;
+    const codePoint = char.codePointAt(0) ?? 0;
+    const refused = REFUSED_CODE_POINTS.find(([first, last]) => codePoint >= first && codePoint <= last);
+    if (refused !== undefined) {
+      const name = `U+${codePoint.toString(16).toUpperCase().padStart(4, "0")}`;
+      return `${name} (${refused[2]}) at character ${position}`;
+    }
+  }
+  return undefined;
+}
+
 function text(path: string, value: unknown, max: number): string {
   const expected = `text of 1 to ${max} characters`;
   if (typeof value !== "string") throw new InputError(path, `${describeValue(value)} is not a string`, expected);
   if (value.trim() === "") throw new InputError(path, value === "" ? "is empty" : "is only whitespace", expected);
+  // The value itself is not shown: a bidirectional override in it would garble the message.
+  const refused = refusedCodePoint(value);
+  if (refused !== undefined) throw new InputError(path, `contains ${refused}`, expected);
   const shown = describeValue(value);
   if (value.trim() !== value) throw new InputError(path, `${shown} has surrounding whitespace`, expected);
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new InputError(path, `${shown} has control characters`, expected);
   // Names arrive from many systems; one Unicode form keeps equal names hashing equal.
   if (value.normalize("NFC") !== value) throw new InputError(path, `${shown} is not in Unicode NFC form`, expected);
   const length = [...value].length;

@@ -213,6 +213,76 @@ describe("sdk/ivms101", function () {
           message: '"A\u030asa" is not in Unicode NFC form; expected text of 1 to 100 characters',
         },
         {
+          title: "an account number with a lone surrogate",
+          edit: (p) => ((p.originator as { accountNumber: Json[] }).accountNumber[0] = "ACC\ud800X"),
+          field: "$.originator.accountNumber[0]",
+          message:
+            "contains U+D800 (a lone surrogate, which UTF-8 cannot encode) at character 4; " +
+            "expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name ending in a lone low surrogate",
+          edit: (p) => (beneficiaryNatural(p).name.nameIdentifier[0].primaryIdentifier = "Lindqvist\udc00"),
+          field: `${NATURAL}.name.nameIdentifier[0].primaryIdentifier`,
+          message:
+            "contains U+DC00 (a lone surrogate, which UTF-8 cannot encode) at character 10; " +
+            "expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name with a tab",
+          edit: (p) => (originatorLegal(p).name.nameIdentifier[0].legalPersonName = "Acme\tInc."),
+          field: `${LEGAL}.name.nameIdentifier[0].legalPersonName`,
+          message: "contains U+0009 (a control character) at character 5; expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name with a C1 control character",
+          edit: (p) => (originatorLegal(p).name.nameIdentifier[0].legalPersonName = "Acme\u0085Inc."),
+          field: `${LEGAL}.name.nameIdentifier[0].legalPersonName`,
+          message: "contains U+0085 (a control character) at character 5; expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name with a right-to-left override",
+          edit: (p) => (beneficiaryNatural(p).name.nameIdentifier[0].primaryIdentifier = "Lind\u202eqvist"),
+          field: `${NATURAL}.name.nameIdentifier[0].primaryIdentifier`,
+          message:
+            "contains U+202E (a bidirectional formatting character) at character 5; " +
+            "expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name with a first-strong isolate",
+          edit: (p) => (beneficiaryNatural(p).name.nameIdentifier[0].primaryIdentifier = "\u2068Lindqvist\u2069"),
+          field: `${NATURAL}.name.nameIdentifier[0].primaryIdentifier`,
+          message:
+            "contains U+2068 (a bidirectional formatting character) at character 1; " +
+            "expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name with a zero-width space",
+          edit: (p) => (originatorLegal(p).name.nameIdentifier[0].legalPersonName = "Acme\u200bMedical"),
+          field: `${LEGAL}.name.nameIdentifier[0].legalPersonName`,
+          message: "contains U+200B (a zero-width character) at character 5; expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name with a byte order mark inside",
+          edit: (p) => (originatorLegal(p).name.nameIdentifier[0].legalPersonName = "Acme\ufeffMedical"),
+          field: `${LEGAL}.name.nameIdentifier[0].legalPersonName`,
+          message: "contains U+FEFF (a zero-width character) at character 5; expected text of 1 to 100 characters",
+        },
+        {
+          title: "an account number with a line separator",
+          edit: (p) => ((p.beneficiary as { accountNumber: Json[] }).accountNumber[0] = "ACC\u2028"),
+          field: "$.beneficiary.accountNumber[0]",
+          message:
+            "contains U+2028 (a line or paragraph separator) at character 4; expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name with a paragraph separator",
+          edit: (p) => (originatorLegal(p).name.nameIdentifier[0].legalPersonName = "Acme\u2029Medical"),
+          field: `${LEGAL}.name.nameIdentifier[0].legalPersonName`,
+          message:
+            "contains U+2029 (a line or paragraph separator) at character 5; expected text of 1 to 100 characters",
+        },
+        {
           title: "a name over 100 characters",
           edit: (p) => (originatorLegal(p).name.nameIdentifier[0].legalPersonName = "N".repeat(101)),
           field: `${LEGAL}.name.nameIdentifier[0].legalPersonName`,
@@ -378,6 +448,23 @@ describe("sdk/ivms101", function () {
             },
           },
         ];
+        expect(validateIvms101(payload, "$", { now: NOW })).to.deep.equal(payload);
+      });
+
+      it("accepts letters of any script, and characters beyond U+FFFF", function () {
+        const payload = minimalPayload();
+        const names = [
+          ["Müller-Lüdenscheidt", "Zoë"],
+          ["山田", "太郎"],
+          ["כהן", "שרה"],
+          ["العلي", "فاطمة"],
+          ["Ørsted", "𠮷野"],
+        ];
+        beneficiaryNatural(payload).name.nameIdentifier = names.map(([primaryIdentifier, secondaryIdentifier]) => ({
+          primaryIdentifier,
+          secondaryIdentifier,
+          nameIdentifierType: "LEGL",
+        }));
         expect(validateIvms101(payload, "$", { now: NOW })).to.deep.equal(payload);
       });
 
