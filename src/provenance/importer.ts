@@ -329,6 +329,8 @@ export async function executeImport(
     events: [],
   };
   const outcomes: EventOutcome[] = [];
+  // The events this batch inserts: a later repeat of one refers to it.
+  const written = new Set<string>();
   for (const event of plan.events) {
     const transactions = sent.get(event.index);
     // An event whose transactions never ran is not recorded for this registry, so that importing again retries it.
@@ -338,6 +340,9 @@ export async function executeImport(
     }
     outcomes.push(outcomeOf(event, transactions));
     if (event.outcome === "duplicate") {
+      // A repeat of an event earlier in the document that was left out (its transactions never ran) has nothing
+      // to refer to: it is left out too, and importing again records both.
+      if (!written.has(event.hashId) && !store.hasEvent(event.hashId)) continue;
       batch.events.push({
         kind: "known",
         hashId: event.hashId,
@@ -363,6 +368,7 @@ export async function executeImport(
       });
       continue;
     }
+    written.add(event.hashId);
     batch.events.push({
       kind: "new",
       record: {

@@ -276,7 +276,10 @@ export class ProvenanceStore {
     });
   }
 
-  /** Writes one import (its document, new events, items, anchors) in one transaction: all or nothing. */
+  /**
+   * Writes one import (its document, new events, items, anchors) in one transaction: all or nothing. A `known`
+   * entry must name an event the store has, or one inserted earlier in the same batch.
+   */
   saveImport(batch: ImportBatch): void {
     if (this.db.readonly) throw new Error("the store was opened readonly: it cannot save an import");
     const insertDocument = this.db.prepare(
@@ -336,6 +339,13 @@ export class ProvenanceStore {
       });
       for (const entry of batch.events) {
         if (entry.kind === "known") {
+          // Said plainly rather than left to the foreign key; the transaction rolls back either way.
+          if (!this.hasEvent(entry.hashId)) {
+            throw new Error(
+              `event ${entry.hashId} at position ${entry.position} is given as known, but it is neither in the ` +
+                "store nor earlier in the import",
+            );
+          }
           if (entry.errorDeclaration !== undefined) this.declareError(entry.hashId, entry.errorDeclaration);
           insertPosition.run(document.id, entry.position, entry.hashId);
           record(entry.hashId, entry.status, entry.note, entry.anchors ?? []);

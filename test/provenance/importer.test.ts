@@ -512,6 +512,44 @@ describe("importEpcisDocument", function () {
       const again = expectOk(await importEpcisDocument(supplyChain(), options));
       expect(again.every((event) => event.status === "duplicate")).to.be.true;
     });
+
+    it("stores what went through when the failed event appears again later in the document", async function () {
+      const { options, store, outsider } = await setUp();
+      const wrong = {
+        ...options,
+        signers: (account: string) => (account === ASSEMBLER ? outsider : options.signers(account)),
+      };
+      // The receipt (event 4) fails; its repeat at the end refers to an event that was never recorded.
+      const repeated = () => {
+        const document = supplyChain();
+        const events = eventsOf(document);
+        events.push(structuredClone(events[4]));
+        return document;
+      };
+      const document = repeated();
+      const hashIds = eventHashIds(document);
+      const report = await importEpcisDocument(document, wrong);
+      if (report.ok) expect.fail("imported");
+      expect(report.stage).to.equal("execution");
+      expect(report.events.map((event) => event.status)).to.deep.equal([
+        ...Array<string>(4).fill("anchored"),
+        ...Array<string>(6).fill("planned"),
+        "stored",
+        "duplicate",
+      ]);
+      expect(store.counts()).to.deep.equal({ anchored: 4, partial: 0, stored: 1 });
+      expect(store.hasEvent(hashIds[4])).to.be.false;
+
+      const events = expectOk(await importEpcisDocument(repeated(), options));
+      expect(events.map((event) => event.status)).to.deep.equal([
+        ...Array<string>(4).fill("duplicate"),
+        ...Array<string>(6).fill("anchored"),
+        "duplicate",
+        "duplicate",
+      ]);
+      expect(store.counts()).to.deep.equal({ anchored: 10, partial: 0, stored: 1 });
+      expect(store.getDocument(report.documentId ?? "")?.hashIds).to.deep.equal(hashIds);
+    });
   });
 
   describe("when the store has the document from another registry", function () {

@@ -185,6 +185,24 @@ describe("ProvenanceStore", function () {
       expect(store.getDocument("doc1")).to.equal(undefined);
     });
 
+    it("refuses a known entry for an event it does not have, naming it, and writes nothing", function () {
+      const store = ProvenanceStore.open(":memory:");
+      const known = { kind: "known" as const, hashId: HASH_B, position: 1 };
+      const first = batch("doc1", [HASH_A]);
+      expect(() => store.saveImport({ ...first, events: [...first.events, known] })).to.throw(
+        `event ${HASH_B} at position 1 is given as known, but it is neither in the store nor earlier in the import`,
+      );
+      expect(store.hasEvent(HASH_A)).to.be.false;
+      expect(store.getDocument("doc1")).to.equal(undefined);
+    });
+
+    it("takes a known entry for an event inserted earlier in the same import", function () {
+      const store = ProvenanceStore.open(":memory:");
+      const first = batch("doc1", [HASH_A]);
+      store.saveImport({ ...first, events: [...first.events, { kind: "known", hashId: HASH_A, position: 1 }] });
+      expect(store.getDocument("doc1")?.hashIds).to.deep.equal([HASH_A, HASH_A]);
+    });
+
     it("adds a later error declaration to the stored event", function () {
       const store = ProvenanceStore.open(":memory:");
       store.saveImport(batch("doc1", [HASH_A]));
