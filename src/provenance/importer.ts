@@ -88,10 +88,14 @@ export type ImportReport =
   | { ok: true; documentId: string; events: EventOutcome[] }
   | {
       ok: false;
-      stage: "validation" | "planning" | "execution";
+      /**
+       * `execution`: a transaction failed; what went through before it is stored. `storage`: the store could not
+       * record the import after its transactions went out; the error names those transactions.
+       */
+      stage: "validation" | "planning" | "execution" | "storage";
       documentId?: string;
       errors: ImportProblem[];
-      /** For an execution failure: what was anchored and stored before it. */
+      /** For an execution or storage failure: what was anchored (and, for execution, stored) before it. */
       events: EventOutcome[];
     };
 
@@ -275,7 +279,8 @@ export async function importEpcisDocument(document: JsonValue, options: ImportOp
 
 /**
  * Sends the calls of a plan made by {@link planImport} and writes the document and its events to the store in
- * one SQLite transaction. A plan with errors sends and writes nothing.
+ * one SQLite transaction. A plan with errors sends and writes nothing. Should the store fail to write after
+ * transactions went out, the report (stage `storage`) names every one of them.
  */
 export async function executeImport(
   document: JsonValue,
@@ -385,7 +390,27 @@ export async function executeImport(
       },
     });
   }
-  store.saveImport(batch);
+  try {
+    store.saveImport(batch);
+  } catch (error) {
+    // When no transaction went out, nothing is lost: the error propagates as it is. Otherwise the chain has
+    // transactions the store does not know of, and importing again would find their items already on the
+    // ledger: name them, so that they are not lost without a trace.
+    const hashes = [...sent.values()].flat().map((tx) => tx.txHash);
+    if (hashes.length === 0) throw error;
+    const storage: ImportProblem = {
+      message:
+        `the store could not record the import (${failureText(error)}); these transactions went out and are not ` +
+        `in the store: ${hashes.join(", ")}`,
+    };
+    return {
+      ok: false,
+      stage: "storage",
+      documentId: plan.documentId,
+      errors: failure === undefined ? [storage] : [failure, storage],
+      events: outcomes,
+    };
+  }
   if (failure !== undefined) {
     return { ok: false, stage: "execution", documentId: plan.documentId, errors: [failure], events: outcomes };
   }

@@ -552,6 +552,39 @@ describe("importEpcisDocument", function () {
     });
   });
 
+  describe("when the store cannot record transactions that went out", function () {
+    it("fails at storage and names every transaction sent", async function () {
+      const { options, store } = await setUp();
+      store.saveImport = () => {
+        throw new Error("disk full");
+      };
+      const report = await importEpcisDocument(supplyChain(), options);
+      if (report.ok) expect.fail("imported");
+      expect(report.stage).to.equal("storage");
+      const hashes = report.events.flatMap((event) =>
+        event.status === "anchored" ? event.transactions.map((tx) => tx.txHash) : [],
+      );
+      expect(hashes).to.have.length(11);
+      expect(report.errors.map((error) => error.message)).to.deep.equal([
+        "the store could not record the import (disk full); these transactions went out and are not in the " +
+          `store: ${hashes.join(", ")}`,
+      ]);
+      expect(store.allEvents()).to.deep.equal([]);
+    });
+
+    it("lets the error through when no transaction went out", async function () {
+      const { options, store } = await setUp();
+      const document = supplyChain();
+      eventsOf(document).splice(0, 10);
+      store.saveImport = () => {
+        throw new Error("disk full");
+      };
+      let thrown: unknown;
+      await importEpcisDocument(document, options).catch((error: unknown) => (thrown = error));
+      expect(thrown).to.be.an("error").with.property("message", "disk full");
+    });
+  });
+
   describe("when the store has the document from another registry", function () {
     it("anchors it again at this registry and records the new anchors with their registry", async function () {
       const { options, store } = await setUp();
