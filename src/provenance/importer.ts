@@ -41,7 +41,7 @@ import type { Signer } from "ethers";
 import type { ProvenanceRegistry } from "../../typechain-types";
 import { documentEvents, eventHashIds, normaliseTimestamp } from "./eventHash";
 import { isJsonObject } from "./epcisTypes";
-import type { EpcisEvent, JsonValue } from "./epcisTypes";
+import type { EpcisEvent, JsonObject, JsonValue } from "./epcisTypes";
 import { eventItems, eventTypeOf, Planner } from "./importPlanner";
 import type { Call } from "./importPlanner";
 import type { PartyMapping } from "./mapping";
@@ -153,6 +153,14 @@ async function registryRef(provenance: ProvenanceRegistry): Promise<RegistryRef>
 
 const callKey = (action: string, epc: string | undefined): string => `${action} ${epc ?? ""}`;
 
+/** The JSON pointer of a document's event list: a capture document's, or a query document's results. */
+function eventListPointer(document: JsonObject): string {
+  const body = document.epcisBody;
+  return isJsonObject(body) && "queryResults" in body
+    ? "/epcisBody/queryResults/resultsBody/eventList"
+    : "/epcisBody/eventList";
+}
+
 /**
  * Validates and plans an import without writing anything: the errors, or the calls it would send. An event is a
  * duplicate when this registry on this chain already has it (anchored, or stored as not modelled); an event
@@ -176,6 +184,15 @@ export async function planImport(document: JsonValue, options: PlanOptions): Pro
   const documentId = documentIdOf(document);
   const context = document["@context"];
   const events = documentEvents(document);
+  // Valid EPCIS, but nothing to anchor or store: refused rather than recorded as a document without events.
+  if (events.length === 0) {
+    return {
+      ok: false,
+      stage: "validation",
+      errors: [{ message: `document: ${eventListPointer(document)} is empty: there is no event to import` }],
+      events: [],
+    };
+  }
   const hashIds = eventHashIds(document);
   const registry = await registryRef(options.provenance);
   const planner = new Planner(options, context);

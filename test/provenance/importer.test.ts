@@ -585,6 +585,22 @@ describe("importEpcisDocument", function () {
     });
   });
 
+  describe("when the document has no events", function () {
+    it("refuses it, naming the event list, and writes nothing", async function () {
+      const { options, store } = await setUp();
+      const document = supplyChain();
+      eventsOf(document).length = 0;
+      const before = await snapshot(store, [MAKER, ASSEMBLER]);
+      const report = await importEpcisDocument(document, options);
+      if (report.ok) expect.fail("imported");
+      expect(report.stage).to.equal("validation");
+      expect(report.errors).to.deep.equal([
+        { message: "document: /epcisBody/eventList is empty: there is no event to import" },
+      ]);
+      expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
+    });
+  });
+
   describe("when the store has the document from another registry", function () {
     it("anchors it again at this registry and records the new anchors with their registry", async function () {
       const { options, store } = await setUp();

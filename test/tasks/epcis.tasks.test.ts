@@ -198,6 +198,27 @@ describe("epcis tasks", function () {
       });
     });
 
+    describe("when the document has no events", function () {
+      it("refuses it, naming the event list, and sends and stores nothing", async function () {
+        await recorded();
+        const document = readJson(SUPPLY_CHAIN_FILE) as EpcisDocument;
+        (document.epcisBody as { eventList: unknown[] }).eventList = [];
+        const file = join(dir, "no-events.jsonld");
+        writeFileSync(file, JSON.stringify(document));
+        const db = join(dir, "no-events.sqlite");
+        const block = await ethers.provider.getBlockNumber();
+        await hre.run({ scope: "epcis", task: "import" }, { file, mapping: MAPPING_FILE, db });
+        expect(out).to.deep.equal([]);
+        expect(err).to.deep.equal([
+          "document: /epcisBody/eventList is empty: there is no event to import",
+          "nothing was sent or stored",
+        ]);
+        expect(process.exitCode).to.equal(1);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        expect(existsSync(db)).to.be.false;
+      });
+    });
+
     describe("when the in-process network has no deployment", function () {
       it("deploys nothing and creates no store when planning fails", async function () {
         const document = readJson(SUPPLY_CHAIN_FILE) as EpcisDocument;
