@@ -14,6 +14,7 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 
+import Database from "better-sqlite3";
 import type { Signer } from "ethers";
 import { scope, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -57,20 +58,81 @@ function resolvePath(path: string): string {
   return isAbsolute(path) ? path : join(process.cwd(), path);
 }
 
-function storePath(hre: HardhatRuntimeEnvironment, db: string | undefined): string {
-  return db === undefined ? defaultStorePath(hre.config.paths.root) : db === ":memory:" ? db : resolvePath(db);
+const STORE_TO_READ = "the event store written by `epcis import`";
+const STORE_TO_WRITE = "a file for the event store: a new one, or the one written by `epcis import`";
+
+/**
+ * The store file `--db` names, `data/t12.sqlite` under the project root when it names none, checked before the
+ * chain or the store is read. To `read`, the file must exist; to `import`, it may be new, in a folder that exists
+ * or can be made. Never a folder, and never SQLite's `:memory:`: to read, it would be empty; to import, it would
+ * lose the record of the transactions sent as the command ends.
+ */
+function parseStorePath(hre: HardhatRuntimeEnvironment, db: string | undefined, use: "read" | "import"): string {
+  const expected = use === "read" ? STORE_TO_READ : STORE_TO_WRITE;
+  if (db === ":memory:") {
+    const problem =
+      use === "read" ? "is an empty in-memory store" : "is an in-memory store, which keeps nothing after the command";
+    throw new InputError("--db", `${describeValue(db)} ${problem}`, expected);
+  }
+  if (db === "") throw new InputError("--db", `${describeValue(db)} names no file`, expected);
+  const path = db === undefined ? defaultStorePath(hre.config.paths.root) : resolvePath(db);
+  const shown = describeValue(path);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new InputError("--db", `${shown} is a folder`, expected);
+  if (use === "read" && !existsSync(path)) throw new InputError("--db", `${shown} does not exist`, expected);
+  // The store creates its missing folders; a file where one of them should be would stop it.
+  let folder = dirname(path);
+  while (!existsSync(folder)) folder = dirname(folder);
+  if (!statSync(folder).isDirectory()) {
+    throw new InputError("--db", `${shown} is under ${describeValue(folder)}, which is a file`, expected);
+  }
+  return path;
 }
 
-/** The store named by `--db` for reading: it must exist; it is opened read-only. */
+/**
+ * Opens the store at a path from {@link parseStorePath}. A file SQLite cannot read as a database (a JSON file, say)
+ * is refused as an InputError naming --db, in one line.
+ */
+function openStore(path: string, options: { readonly: boolean }, expected: string): ProvenanceStore {
+  try {
+    const store = ProvenanceStore.open(path, options);
+    try {
+      // Opening read-only reads nothing yet: reading the schema version is what finds a file that is no database.
+      store.schemaVersion();
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    return store;
+  } catch (error) {
+    if (!(error instanceof Database.SqliteError)) throw error;
+    throw new InputError("--db", `${describeValue(path)} is not an event store (${error.message})`, expected);
+  }
+}
+
+/** The store named by `--db` for reading, opened read-only: a database with the provenance tables. */
 function openStoreToRead(path: string): ProvenanceStore {
-  if (path === ":memory:" || !existsSync(path)) {
+  const store = openStore(path, { readonly: true }, STORE_TO_READ);
+  if (store.schemaVersion() === 0) {
+    store.close();
     throw new InputError(
       "--db",
-      path === ":memory:" ? "is an empty in-memory store" : `${describeValue(path)} does not exist`,
-      "the event store written by `epcis import`",
+      `${describeValue(path)} is not an event store: it has no provenance tables`,
+      STORE_TO_READ,
     );
   }
-  return ProvenanceStore.open(path, { readonly: true });
+  return store;
+}
+
+/**
+ * What an import plans against: the store as it is, read-only, or `undefined` when there is none yet (no file, or
+ * a database of the project's other concerns without the provenance tables, which the import adds).
+ */
+function openStoreToPlan(path: string): ProvenanceStore | undefined {
+  if (!existsSync(path)) return undefined;
+  const store = openStore(path, { readonly: true }, STORE_TO_WRITE);
+  if (store.schemaVersion() > 0) return store;
+  store.close();
+  return undefined;
 }
 
 /** The block number `--from-block` names: a whole number from 0 to the latest block. */
@@ -247,6 +309,7 @@ epcis
       const file = resolvePath(args.file);
       const document = readJson("file", file);
       const mapping = readMappingFile(resolvePath(args.mapping ?? "data/epcis-mapping.json"), "--mapping");
+      const path = parseStorePath(hre, args.db, "import");
       const signers = await mappedSigners(hre, mapping);
       const [reader] = await hre.ethers.getSigners();
       const { executeImport, planImport } = await import("../src/provenance/importer");
@@ -258,21 +321,24 @@ epcis
         return;
       }
       // Planning reads the chain and, for what the registry already has, the store: read-only, and a store that
-      // does not exist yet is empty. A fresh system deployed to plan against is rolled back if the plan fails.
-      const path = storePath(hre, args.db);
-      const recorded = await recordedProvenance(hre, reader);
-      const snapshot =
-        recorded === undefined ? ((await hre.network.provider.send("evm_snapshot", [])) as string) : undefined;
-      const located = recorded ?? (await freshOrFail(hre, mapping));
-      const options = { provenance: located.provenance, mapping, signers: (account: string) => signers.get(account) };
-      const existing =
-        path !== ":memory:" && existsSync(path) ? ProvenanceStore.open(path, { readonly: true }) : undefined;
+      // does not exist yet is empty. The store is opened first, so that a file that is no store deploys and sends
+      // nothing. A fresh system deployed to plan against is rolled back if the plan fails.
+      const signerOf = (account: string) => signers.get(account);
+      const existing = openStoreToPlan(path);
+      let located: Located;
+      let snapshot: string | undefined;
       let plan;
       try {
-        plan = await planImport(document, { ...options, ...(existing === undefined ? {} : { store: existing }) });
+        const recorded = await recordedProvenance(hre, reader);
+        snapshot =
+          recorded === undefined ? ((await hre.network.provider.send("evm_snapshot", [])) as string) : undefined;
+        located = recorded ?? (await freshOrFail(hre, mapping));
+        const known = existing === undefined ? {} : { store: existing };
+        plan = await planImport(document, { provenance: located.provenance, mapping, signers: signerOf, ...known });
       } finally {
         existing?.close();
       }
+      const options = { provenance: located.provenance, mapping, signers: signerOf };
       const problems = "ok" in plan ? (plan.ok ? [] : plan.errors) : plan.errors;
       if ("ok" in plan || problems.length > 0) {
         if (snapshot !== undefined) await hre.network.provider.send("evm_revert", [snapshot]);
@@ -282,7 +348,7 @@ epcis
         return;
       }
       if (located.note !== undefined) io.out(located.note);
-      const store = ProvenanceStore.open(path);
+      const store = openStore(path, { readonly: false }, STORE_TO_WRITE);
       try {
         const report = await executeImport(document, plan, { ...options, store, source: args.file });
         for (const event of report.events) {
@@ -346,13 +412,14 @@ epcis
       if (existsSync(out) && statSync(out).isDirectory()) {
         throw new InputError("--out", `${describeValue(args.out)} is a folder`, "a file in an existing folder");
       }
+      const path = parseStorePath(hre, args.db, "read");
       const { exportItemHistory } = await import("../src/provenance/exporter");
-      const [reader] = await hre.ethers.getSigners();
-      const located = await recordedProvenance(hre, reader);
-      if (located === undefined)
-        io.out(`no provenance registry on network ${hre.network.name}: exporting from the store alone`);
-      const store = openStoreToRead(storePath(hre, args.db));
+      const store = openStoreToRead(path);
       try {
+        const [reader] = await hre.ethers.getSigners();
+        const located = await recordedProvenance(hre, reader);
+        if (located === undefined)
+          io.out(`no provenance registry on network ${hre.network.name}: exporting from the store alone`);
         const result = await exportItemHistory(store, item, {
           ...(located === undefined ? {} : { provenance: located.provenance, fromBlock: located.fromBlock }),
         });
@@ -385,7 +452,7 @@ epcis
   .setAction(async (args: AuditArgs, hre) =>
     reporting(async () => {
       const { auditStore } = await import("../src/provenance/audit");
-      const path = storePath(hre, args.db);
+      const path = parseStorePath(hre, args.db, "read");
       const [reader] = await hre.ethers.getSigners();
       const located = await recordedProvenance(hre, reader);
       if (located === undefined) {

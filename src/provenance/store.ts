@@ -231,11 +231,17 @@ export class ProvenanceStore {
     }
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
-    db.pragma("journal_mode = WAL");
-    db.pragma("foreign_keys = ON");
-    const store = new ProvenanceStore(db);
-    store.migrate();
-    return store;
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma("foreign_keys = ON");
+      const store = new ProvenanceStore(db);
+      store.migrate();
+      return store;
+    } catch (error) {
+      // A file that is no database opens, then fails here: close it rather than leave it open.
+      db.close();
+      throw error;
+    }
   }
 
   /** True when the file knows each event's registries (schema version 2 on). */

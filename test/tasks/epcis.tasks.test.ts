@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 
@@ -198,6 +199,61 @@ describe("epcis tasks", function () {
       });
     });
 
+    describe("when --db names no event store", function () {
+      const STORE_TO_WRITE = "expected a file for the event store: a new one, or the one written by `epcis import`";
+
+      /** Runs an import into `db` and checks it was refused with `message` before anything was sent. */
+      async function expectRefused(db: string, message: string): Promise<void> {
+        await recorded();
+        const block = await ethers.provider.getBlockNumber();
+        await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
+        expect(out).to.deep.equal([]);
+        expect(err).to.deep.equal([message]);
+        expect(process.exitCode).to.equal(1);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      }
+
+      it("refuses :memory:, which would lose the record of what it sends", async function () {
+        await expectRefused(
+          ":memory:",
+          `--db: ":memory:" is an in-memory store, which keeps nothing after the command; ${STORE_TO_WRITE}`,
+        );
+      });
+
+      it("refuses a folder", async function () {
+        await expectRefused(dir, `--db: "${dir}" is a folder; ${STORE_TO_WRITE}`);
+      });
+
+      it("refuses a file under a file", async function () {
+        const file = join(dir, "plain.txt");
+        writeFileSync(file, "text");
+        await expectRefused(
+          join(file, "t12.sqlite"),
+          `--db: "${join(file, "t12.sqlite")}" is under "${file}", which is a file; ${STORE_TO_WRITE}`,
+        );
+      });
+
+      it("refuses a file that is no database, and leaves it as it was", async function () {
+        const db = join(dir, "document.json");
+        writeFileSync(db, readFileSync(SUPPLY_CHAIN_FILE));
+        await expectRefused(db, `--db: "${db}" is not an event store (file is not a database); ${STORE_TO_WRITE}`);
+        expect(readFileSync(db)).to.deep.equal(readFileSync(SUPPLY_CHAIN_FILE));
+      });
+
+      it("takes a database of other concerns and adds the provenance tables", async function () {
+        await recorded();
+        const db = join(dir, "shared.sqlite");
+        const other = new Database(db);
+        other.exec("CREATE TABLE aml_cases (id INTEGER PRIMARY KEY)");
+        other.close();
+        await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
+        expect(err).to.deep.equal([]);
+        const store = ProvenanceStore.open(db);
+        expect(store.counts()).to.deep.equal({ anchored: 10, partial: 0, stored: 1 });
+        store.close();
+      });
+    });
+
     describe("when the document has no events", function () {
       it("refuses it, naming the event list, and sends and stores nothing", async function () {
         await recorded();
@@ -298,6 +354,24 @@ describe("epcis tasks", function () {
       expect(existsSync(db)).to.be.false;
     });
 
+    it("refuses a --db that is no database, or a database without the provenance tables", async function () {
+      await recorded();
+      const json = join(dir, "store.json");
+      writeFileSync(json, "{}");
+      const bare = join(dir, "bare.sqlite");
+      new Database(bare).close();
+      for (const [db, problem] of [
+        [json, "is not an event store (file is not a database)"],
+        [bare, "is not an event store: it has no provenance tables"],
+        [dir, "is a folder"],
+      ]) {
+        err.length = 0;
+        await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out: join(dir, "x.jsonld"), db });
+        expect(err).to.deep.equal([`--db: "${db}" ${problem}; expected the event store written by \`epcis import\``]);
+      }
+      expect(existsSync(join(dir, "x.jsonld"))).to.be.false;
+    });
+
     it("names an item the store does not know", async function () {
       await recorded();
       const db = join(dir, "empty.sqlite");
@@ -338,6 +412,16 @@ describe("epcis tasks", function () {
       expect(err).to.deep.equal([`--db: "${db}" does not exist; expected the event store written by \`epcis import\``]);
       expect(process.exitCode).to.equal(1);
       expect(existsSync(db)).to.be.false;
+    });
+
+    it("refuses a --db folder or :memory: in one line", async function () {
+      await recorded();
+      await hre.run({ scope: "epcis", task: "audit" }, { db: dir });
+      await hre.run({ scope: "epcis", task: "audit" }, { db: ":memory:" });
+      expect(err).to.deep.equal([
+        `--db: "${dir}" is a folder; expected the event store written by \`epcis import\``,
+        '--db: ":memory:" is an empty in-memory store; expected the event store written by `epcis import`',
+      ]);
     });
 
     it("opens the store read-only", async function () {
