@@ -1,6 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { packEndToEndId } from "../src/sdk/endToEndId";
 import type { ISettlementEngine } from "../typechain-types";
+import { ParticipantKind } from "../src/sdk/constants";
+import { toBytes2 } from "../src/sdk/deploy";
 import { prng, setupBench, uetrFrom, usd } from "./setup";
 
 const PURPOSES = ["SUPP", "TRAD", "INTC", "GDDS", "CASH"];
@@ -78,4 +80,97 @@ export async function benchSettlement(hre: HardhatRuntimeEnvironment): Promise<S
       netting100Settled: settled,
     },
   };
+}
+
+/** The per-transaction gas cap of the network (2^24, since the Fusaka upgrade), which a cycle must fit. */
+export const TRANSACTION_GAS_CAP = 2 ** 24;
+
+export interface NettingWindowBench {
+  /** A full window: 400 queued payments among 400 parties, before anyone deposits. */
+  nettingWindowUncovered: number;
+  /** The same window once every debtor has deposited its payment: all 400 settle. */
+  nettingWindowAllCovered: number;
+}
+
+/**
+ * The costliest cycles the engine admits: `MAX_CYCLE_PAYMENTS` (400) queued payments among
+ * `MAX_CYCLE_PARTIES` (400) parties in a ring (party i pays party i + 1 a random amount), so every party
+ * costs a storage read and, once settled, a write. From one snapshot: the cycle before anyone deposited
+ * (only the parties who receive at least what they pay can settle), and the cycle after every debtor
+ * deposited its payment, which settles all 400.
+ */
+export async function benchNettingWindow(hre: HardhatRuntimeEnvironment): Promise<NettingWindowBench> {
+  const { ethers } = hre;
+  const s = await setupBench(hre, 0);
+  const [bank] = s.banks;
+  const window = Number(await s.engine.MAX_CYCLE_PAYMENTS());
+  const partyCount = Number(await s.engine.MAX_CYCLE_PARTIES());
+  const random = prng(20261129);
+  const latest = await ethers.provider.getBlock("latest");
+  const kycExpiry = (latest?.timestamp ?? 0) + 365 * 24 * 3600;
+
+  const parties = Array.from(
+    { length: partyCount },
+    (_, i) => new ethers.Wallet(ethers.id(`party-${i}`), ethers.provider),
+  );
+  for (let start = 0; start < parties.length; start += 100) {
+    const rows = parties.slice(start, start + 100).map((party, i) => ({
+      account: party.address,
+      kind: ParticipantKind.Customer,
+      jurisdiction: toBytes2("US"),
+      lei: ethers.zeroPadValue(ethers.toBeHex(start + i + 1), 20),
+      kycExpiry,
+    }));
+    await s.registry.connect(bank).onboardParticipants(rows);
+  }
+  const oneEther = ethers.toQuantity(ethers.parseEther("1"));
+  for (const party of parties) {
+    await ethers.provider.send("hardhat_setBalance", [party.address, oneEther]);
+    await s.engine.connect(party).openAccount();
+  }
+
+  const amounts: bigint[] = [];
+  for (let i = 0; i < window; i++) {
+    const [debtor, creditor] = [parties[i % partyCount], parties[(i + 1) % partyCount]];
+    const amount = usd(Math.round((100 + random() * 9_900) * 100) / 100);
+    amounts.push(amount);
+    await s.engine.connect(debtor).submit({
+      uetr: uetrFrom(random),
+      creditor: creditor.address,
+      amount,
+      purpose: toBytes4(PURPOSES[i % PURPOSES.length]),
+      priority: i % 3,
+      endToEndId: packEndToEndId("endToEndId", `WINDOW-${String(i).padStart(4, "0")}`),
+      travelRuleHash: ethers.hexlify(ethers.randomBytes(32)),
+      businessRef: ethers.id(`window-${i}`),
+    });
+  }
+  if ((await s.engine.queueLength()) !== BigInt(window)) throw new Error("the window did not queue every payment");
+
+  await s.engine.grantRole(await s.engine.OPERATOR_ROLE(), s.admin.address);
+  const runCycle = async (): Promise<{ gas: number; read: number; settled: number }> => {
+    const tx = await s.engine.connect(s.admin).runNettingCycle(window, { gasLimit: TRANSACTION_GAS_CAP });
+    const receipt = await tx.wait();
+    const cycle = receipt?.logs
+      .map((log) => s.engine.interface.parseLog(log))
+      .find((parsed) => parsed?.name === "CycleSettled");
+    if (!receipt || !cycle) throw new Error("the netting cycle was not mined");
+    return { gas: Number(receipt.gasUsed), read: Number(cycle.args.considered), settled: Number(cycle.args.settled) };
+  };
+  const snapshot: unknown = await ethers.provider.send("evm_snapshot", []);
+  const uncovered = await runCycle();
+  if (uncovered.read !== window) throw new Error(`the cycle read ${uncovered.read} payments, not ${window}`);
+  await ethers.provider.send("evm_revert", [snapshot]);
+
+  const engineAddress = await s.engine.getAddress();
+  for (let i = 0; i < window; i++) {
+    const debtor = parties[i % partyCount];
+    await s.dollar.connect(s.issuer).mint(debtor.address, amounts[i]);
+    await s.dollar.connect(debtor).approve(engineAddress, amounts[i]);
+    // A deposit settles nothing by itself: queued payments wait for a cycle.
+    await s.engine.connect(debtor).deposit(amounts[i]);
+  }
+  const covered = await runCycle();
+  if (covered.settled !== window) throw new Error(`the cycle settled ${covered.settled} payments, not ${window}`);
+  return { nettingWindowUncovered: uncovered.gas, nettingWindowAllCovered: covered.gas };
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { benchTokenGas } from "../bench/gas";
-import { benchSettlement } from "../bench/settlement";
+import { benchNettingWindow, benchSettlement, TRANSACTION_GAS_CAP } from "../bench/settlement";
 import { benchProvenanceGas } from "../bench/provenanceGas";
 import { benchLineage } from "../bench/provenance";
 
@@ -22,10 +22,12 @@ async function main(): Promise<void> {
   await hre.network.provider.send("hardhat_reset");
   const settlement = await benchSettlement(hre);
   await hre.network.provider.send("hardhat_reset");
+  const nettingWindow = await benchNettingWindow(hre);
+  await hre.network.provider.send("hardhat_reset");
   const provenanceGas = await benchProvenanceGas(hre);
   const provenance = await benchLineage();
 
-  const gas = { ...tokenGas, ...settlement.gas, ...provenanceGas };
+  const gas = { ...tokenGas, ...settlement.gas, ...nettingWindow, ...provenanceGas };
   const results = { gas, settlement: settlement.settlement, provenance };
 
   const goals: Goal[] = [
@@ -33,6 +35,11 @@ async function main(): Promise<void> {
     { name: "paymentGross / plainTransfer", value: gas.paymentGross / gas.plainTransfer, limit: 1.9 },
     { name: "netting100PerPayment / paymentGross", value: gas.netting100PerPayment / gas.paymentGross, limit: 0.3 },
     { name: "provShip / plainTransfer", value: gas.provShip / gas.plainTransfer, limit: 1.5 },
+    {
+      name: "costliest 400-payment cycle / transaction gas cap",
+      value: Math.max(gas.nettingWindowUncovered, gas.nettingWindowAllCovered) / TRANSACTION_GAS_CAP,
+      limit: 1,
+    },
   ];
 
   console.log("\nGas (receipt gasUsed)");

@@ -201,6 +201,7 @@ interface ISettlementEngine is IComplianceObserver {
 
     /// @notice Settles in one go the largest set of the first `maxPayments` queued payments whose multilateral
     /// net positions every participant covers (see docs/settlement.md). Operators and account holders may run it.
+    /// The cycle reads fewer payments when more would bring in over MAX_CYCLE_PARTIES parties.
     function runNettingCycle(uint256 maxPayments) external returns (uint256 cycleId, uint256 settled);
 
     // ---------------------------------------------------------------- administration

@@ -22,8 +22,11 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
     /// @notice Seizes frozen settlement balances under a legal order.
     bytes32 public constant SEIZER_ROLE = keccak256("SEIZER_ROLE");
 
-    /// @notice Upper bound of payments one netting cycle considers, which bounds its gas.
+    /// @notice Upper bound of payments one netting cycle considers; with MAX_CYCLE_PARTIES it bounds the cycle's gas.
     uint256 public constant MAX_CYCLE_PAYMENTS = 400;
+    /// @notice A cycle stops reading the queue before the payment that could take it past this many parties:
+    /// each party costs a storage read and write, and the cycle must fit one transaction (2^24 gas).
+    uint256 public constant MAX_CYCLE_PARTIES = 400;
     uint256 public constant MAX_AMOUNT = type(uint88).max;
     uint8 public constant LOWEST_PRIORITY = 2;
 
@@ -58,7 +61,6 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
         uint256 id;
         uint256[] seqs;
         uint8[] priorities;
-        uint256[] numbers;
         Netting.Leg[] legs;
         address[] parties;
         PackedAccount[] states;
@@ -660,23 +662,41 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
         cycle.seqs = new uint256[](count);
         cycle.priorities = new uint8[](count);
         cycle.legs = new Netting.Leg[](count);
-        uint256[] memory numbers = new uint256[](count * 2);
+        uint256 most = count * 2 < MAX_CYCLE_PARTIES ? count * 2 : MAX_CYCLE_PARTIES;
+        uint256[] memory numbers = new uint256[](most);
+        uint256[] memory table = new uint256[](_partyTableSize(most));
         uint256 parties = 0;
         uint256 n = 0;
+        bool full = false;
         for (uint256 p = 0; p < PRIORITIES; ++p) {
             uint256 seq = _queue[p].head;
-            for (; seq != 0 && n < count; ++n) {
+            for (; seq != 0 && n < count && !full; ++n) {
                 Record storage r = _records[seq];
-                uint256 d;
-                uint256 c;
-                (d, parties) = _partyIndex(numbers, parties, r.debtor);
-                (c, parties) = _partyIndex(numbers, parties, r.creditor);
+                (uint256 d, uint256 c, uint256 total) = _numberParties(table, numbers, parties, r.debtor, r.creditor);
+                // Stop before the payment that would bring in too many parties; it and the rest stay unread.
+                if (total > MAX_CYCLE_PARTIES) {
+                    full = true;
+                    break;
+                }
+                parties = total;
                 cycle.legs[n] = Netting.Leg({debtor: d, creditor: c, amount: r.amount, excluded: false});
                 cycle.seqs[n] = seq;
                 cycle.priorities[n] = uint8(p);
                 seq = r.next;
             }
             cycle.rest[p] = seq;
+        }
+        if (n < count) {
+            // The party bound ended the reading early: shorten the arrays to the payments read.
+            Netting.Leg[] memory legs = cycle.legs;
+            uint256[] memory seqs = cycle.seqs;
+            uint8[] memory priorities = cycle.priorities;
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                mstore(legs, n)
+                mstore(seqs, n)
+                mstore(priorities, n)
+            }
         }
         cycle.parties = new address[](parties);
         cycle.states = new PackedAccount[](parties);
@@ -694,16 +714,55 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
         }
     }
 
-    function _partyIndex(
+    /// @dev The smallest power of two (at least 16) that is at least twice `parties`: the party table of a
+    /// cycle stays at most half full.
+    function _partyTableSize(uint256 parties) private pure returns (uint256 size) {
+        size = 16;
+        while (size < parties * 2) size <<= 1;
+    }
+
+    /// @dev The cycle's indexes of a payment's debtor and creditor (holder numbers), numbering new parties from
+    /// `count`, and the party count with them. Leaves the table unchanged when that count would pass
+    /// MAX_CYCLE_PARTIES. Debtor and creditor differ: the engine refuses payments to oneself.
+    function _numberParties(
+        uint256[] memory table,
         uint256[] memory numbers,
         uint256 count,
-        uint256 number
-    ) private pure returns (uint256 index, uint256 newCount) {
-        for (uint256 p = 0; p < count; ++p) {
-            if (numbers[p] == number) return (p, count);
+        uint256 debtor,
+        uint256 creditor
+    ) private pure returns (uint256 d, uint256 c, uint256 newCount) {
+        (uint256 debtorSlot, uint256 debtorEntry) = _findParty(table, debtor);
+        (, uint256 creditorEntry) = _findParty(table, creditor);
+        newCount = count + (debtorEntry == 0 ? 1 : 0) + (creditorEntry == 0 ? 1 : 0);
+        if (newCount > MAX_CYCLE_PARTIES) return (0, 0, newCount);
+        d = debtorEntry == 0 ? _addParty(table, numbers, debtorSlot, count++, debtor) : debtorEntry & 0xffff;
+        if (creditorEntry != 0) return (d, creditorEntry & 0xffff, newCount);
+        // Probe again: the debtor may have just taken the free slot the creditor's probe ended on.
+        (uint256 creditorSlot, ) = _findParty(table, creditor);
+        c = _addParty(table, numbers, creditorSlot, count, creditor);
+    }
+
+    /// @dev `table` is an open-addressing hash table of `number << 16 | index` (0 when empty, as holder numbers
+    /// start at 1), probed linearly from `number` modulo its size: numbering the parties of n payments costs
+    /// O(n), not the O(n * p) of a list search. Returns the slot of `number`, or the empty slot where it goes.
+    function _findParty(uint256[] memory table, uint256 number) private pure returns (uint256 slot, uint256 entry) {
+        uint256 mask = table.length - 1;
+        slot = number & mask;
+        for (entry = table[slot]; entry != 0 && entry >> 16 != number; entry = table[slot]) {
+            slot = (slot + 1) & mask;
         }
-        numbers[count] = number;
-        return (count, count + 1);
+    }
+
+    function _addParty(
+        uint256[] memory table,
+        uint256[] memory numbers,
+        uint256 slot,
+        uint256 index,
+        uint256 number
+    ) private pure returns (uint256) {
+        table[slot] = (number << 16) | index;
+        numbers[index] = number;
+        return index;
     }
 
     /// @dev Marks the kept payments settled and relinks the ones left out, in order, ahead of the unread rest.

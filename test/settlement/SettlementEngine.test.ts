@@ -95,6 +95,7 @@ describe("SettlementEngine", function () {
       expect(await engine.queueLength()).to.equal(0n);
       expect(await engine.MAX_AMOUNT()).to.equal(MAX_AMOUNT);
       expect(await engine.MAX_CYCLE_PAYMENTS()).to.equal(400n);
+      expect(await engine.MAX_CYCLE_PARTIES()).to.equal(400n);
       expect(await engine.LOWEST_PRIORITY()).to.equal(2n);
     });
 

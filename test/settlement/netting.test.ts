@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 
+import { toBytes2 } from "../../src/sdk/deploy";
 import { NettingHarness__factory } from "../../typechain-types";
 import { usd } from "../fixtures/core.fixture";
 import { HIGH, instruction, NORMAL, referenceNetting, URGENT, type Instruction, type Leg } from "../fixtures/payments";
@@ -188,6 +189,58 @@ describe("SettlementEngine netting", function () {
           .withArgs(2n, 2n, 3n, usd(5_005), usd(5_005), 1n);
         expect(await engine.queue(0, 10)).to.deep.equal(uetrs([n2]));
         expect((await engine.payment(n1.uetr)).status).to.equal(1n);
+      });
+    });
+
+    describe("when the queue names more parties than a cycle takes", function () {
+      /** Six banks with settlement accounts owe 1 dollar each to 395 customers, round robin; all 395 queued. */
+      async function crowdFixture() {
+        const f = await settlementFixture();
+        const banks = f.banks.slice(0, 6);
+        const kycExpiry = (await time.latest()) + 365 * 24 * 3600;
+        const customers = Array.from(
+          { length: 395 },
+          (_, i) => new ethers.Wallet(ethers.id(`crowd-${i}`), ethers.provider),
+        );
+        for (let start = 0; start < customers.length; start += 100) {
+          const rows = customers.slice(start, start + 100).map((customer, i) => ({
+            account: customer.address,
+            kind: 3,
+            jurisdiction: toBytes2("US"),
+            lei: ethers.zeroPadValue(ethers.toBeHex(start + i + 1), 20),
+            kycExpiry,
+          }));
+          await f.registry.connect(banks[0]).onboardParticipants(rows);
+        }
+        for (const customer of customers) {
+          await setBalance(customer.address, ethers.parseEther("1"));
+          await f.engine.connect(customer).openAccount();
+        }
+        for (const bank of banks) await f.engine.connect(bank).openAccount();
+        const payments: Instruction[] = [];
+        for (const [i, customer] of customers.entries()) {
+          const ins = instruction(customer.address, usd(1));
+          await f.engine.connect(banks[i % banks.length]).submit(ins);
+          payments.push(ins);
+        }
+        for (const bank of banks) await f.engine.connect(bank).deposit(usd(100));
+        return { ...f, banks, customers, payments };
+      }
+
+      it("stops before the payment that would bring in a 401st party, and the next cycle takes it", async function () {
+        this.timeout(300_000);
+        const { engine, operator, payments } = await loadFixture(crowdFixture);
+        const max = await engine.MAX_CYCLE_PAYMENTS();
+        // 6 banks and 394 customers make 400 parties: the 395th payment's customer would be the 401st.
+        await expect(engine.connect(operator).runNettingCycle(max))
+          .to.emit(engine, "CycleSettled")
+          .withArgs(1n, 394n, 394n, usd(394), usd(394), 1n);
+        const last = payments[payments.length - 1];
+        expect(await engine.queue(0, 10)).to.deep.equal([last.uetr]);
+        expect((await engine.payment(payments[393].uetr)).status).to.equal(1n);
+        await expect(engine.connect(operator).runNettingCycle(max))
+          .to.emit(engine, "CycleSettled")
+          .withArgs(2n, 1n, 1n, usd(1), usd(1), 0n);
       });
     });
 
