@@ -11,8 +11,9 @@
  * in-process `hardhat` network without a deployed registry, `import` deploys a fresh system and onboards the
  * mapping's accounts as suppliers, and says so: that chain ends with the command.
  */
-import { existsSync, statSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 
 import Database from "better-sqlite3";
 import type { Signer } from "ethers";
@@ -133,6 +134,39 @@ function openStoreToPlan(path: string): ProvenanceStore | undefined {
   if (store.schemaVersion() > 0) return store;
   store.close();
   return undefined;
+}
+
+/** True when `path` is the store's file or one of the files SQLite keeps beside it. */
+function isStoreFile(path: string, store: string): boolean {
+  return ["", "-wal", "-shm", "-journal"].some((suffix) => {
+    const candidate = `${store}${suffix}`;
+    if (resolve(path) === resolve(candidate)) return true;
+    // Another name of the same file: a link, or a path through a linked folder.
+    if (!existsSync(path) || !existsSync(candidate)) return false;
+    const [a, b] = [statSync(path), statSync(candidate)];
+    return a.dev === b.dev && a.ino === b.ino;
+  });
+}
+
+/**
+ * Writes a file whole or not at all: the text goes to a temporary file in the same folder, which then replaces
+ * the target in one rename. A failed write leaves the target as it was, and no temporary file.
+ */
+function writeWhole(path: string, text: string): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    const fd = openSync(temporary, "wx");
+    try {
+      writeFileSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /** The block number `--from-block` names: a whole number from 0 to the latest block. */
@@ -413,6 +447,14 @@ epcis
         throw new InputError("--out", `${describeValue(args.out)} is a folder`, "a file in an existing folder");
       }
       const path = parseStorePath(hre, args.db, "read");
+      // Written over, the store would be lost: its -wal file too holds events not yet in the main file.
+      if (isStoreFile(out, path)) {
+        throw new InputError(
+          "--out",
+          `${describeValue(args.out)} is the event store ${describeValue(path)} or one of its files`,
+          "a file other than the event store",
+        );
+      }
       const { exportItemHistory } = await import("../src/provenance/exporter");
       const store = openStoreToRead(path);
       try {
@@ -430,7 +472,17 @@ epcis
             "an imported item",
           );
         }
-        writeFileSync(out, `${JSON.stringify(result.document, null, 2)}\n`);
+        try {
+          writeWhole(out, `${JSON.stringify(result.document, null, 2)}\n`);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === undefined) throw error;
+          throw new InputError(
+            "--out",
+            `${describeValue(args.out)} could not be written (${code})`,
+            "a file in a folder you can write to",
+          );
+        }
         const count = result.hashIds.length;
         io.out(`wrote ${count} event${count === 1 ? "" : "s"} of ${result.epc} to ${args.out}`);
         for (const hashId of result.missing) io.err(`${hashId} is anchored on chain for the item but not in the store`);

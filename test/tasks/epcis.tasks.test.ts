@@ -1,4 +1,13 @@
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
@@ -352,6 +361,55 @@ describe("epcis tasks", function () {
       await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out: join(dir, "x.jsonld"), db });
       expect(err).to.deep.equal([`--db: "${db}" does not exist; expected the event store written by \`epcis import\``]);
       expect(existsSync(db)).to.be.false;
+    });
+
+    describe("when --out is the event store", function () {
+      for (const suffix of ["", "-wal", "-shm"]) {
+        it(`refuses --out on the store${suffix === "" ? "" : `'s ${suffix} file`} and leaves the store whole`, async function () {
+          await recorded();
+          const db = join(dir, "kept.sqlite");
+          await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
+          out.length = 0;
+          const before = readFileSync(db);
+          await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out: `${db}${suffix}`, db });
+          expect(out).to.deep.equal([]);
+          expect(err).to.deep.equal([
+            `--out: "${db}${suffix}" is the event store "${db}" or one of its files; expected a file other than the event store`,
+          ]);
+          expect(process.exitCode).to.equal(1);
+          expect(readFileSync(db)).to.deep.equal(before);
+          const store = ProvenanceStore.open(db, { readonly: true });
+          expect(store.counts()).to.deep.equal({ anchored: 10, partial: 0, stored: 1 });
+          store.close();
+        });
+      }
+
+      it("refuses another name of the store's file", async function () {
+        await recorded();
+        const db = join(dir, "linked.sqlite");
+        ProvenanceStore.open(db).close();
+        const link = join(dir, "link.jsonld");
+        rmSync(link, { force: true });
+        symlinkSync(db, link);
+        await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out: link, db });
+        expect(err).to.deep.equal([
+          `--out: "${link}" is the event store "${db}" or one of its files; expected a file other than the event store`,
+        ]);
+      });
+    });
+
+    it("replaces an existing --out whole, leaving no temporary file", async function () {
+      await recorded();
+      const folder = mkdtempSync(join(dir, "export-"));
+      const db = join(folder, "export.sqlite");
+      await hre.run({ scope: "epcis", task: "import" }, { file: SUPPLY_CHAIN_FILE, mapping: MAPPING_FILE, db });
+      const file = join(folder, "chip.jsonld");
+      writeFileSync(file, "x".repeat(100_000));
+      await hre.run({ scope: "epcis", task: "export" }, { item: CHIP_1, out: file, db });
+      expect(err).to.deep.equal([]);
+      expect(validateEpcisDocument(readJson(file))).to.deep.equal({ valid: true });
+      const written = readdirSync(folder).filter((name) => !name.startsWith("export.sqlite"));
+      expect(written).to.deep.equal(["chip.jsonld"]);
     });
 
     it("refuses a --db that is no database, or a database without the provenance tables", async function () {
