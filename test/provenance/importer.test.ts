@@ -150,21 +150,24 @@ describe("importEpcisDocument", function () {
   });
 
   describe("when the holder of a container recalls an item packed in it", function () {
+    /** The assembler, holding the received case, recalls the second chip still packed in it. */
+    const recallOfSecondChip = (): EpcisEvent => ({
+      type: "ObjectEvent",
+      eventTime: "2026-11-03T10:30:00+01:00",
+      eventTimeZoneOffset: "+01:00",
+      epcList: [CHIP_2],
+      action: "OBSERVE",
+      bizStep: "holding",
+      disposition: "recalled",
+      bizLocation: { id: "urn:epc:id:sgln:9520999.00001.0" },
+    });
+
     it("recalls it: the container's custodian holds what it contains", async function () {
       const { options, provenance } = await setUp();
       const document = supplyChain();
       const events = eventsOf(document);
       events.splice(5);
-      events.push({
-        type: "ObjectEvent",
-        eventTime: "2026-11-03T10:30:00+01:00",
-        eventTimeZoneOffset: "+01:00",
-        epcList: [CHIP_2],
-        action: "OBSERVE",
-        bizStep: "holding",
-        disposition: "recalled",
-        bizLocation: { id: "urn:epc:id:sgln:9520999.00001.0" },
-      });
+      events.push(recallOfSecondChip());
       const outcomes = expectOk(await importEpcisDocument(document, options));
       expect(outcomes[5]).to.deep.include({ status: "anchored", actions: ["recall"] });
       const chip = await provenance.item(itemIdOf(CHIP_2));
@@ -177,19 +180,7 @@ describe("importEpcisDocument", function () {
       const events = eventsOf(document);
       const unpacking = events[5];
       events.splice(5);
-      events.push(
-        {
-          type: "ObjectEvent",
-          eventTime: "2026-11-03T10:30:00+01:00",
-          eventTimeZoneOffset: "+01:00",
-          epcList: [CHIP_2],
-          action: "OBSERVE",
-          bizStep: "holding",
-          disposition: "recalled",
-          bizLocation: { id: "urn:epc:id:sgln:9520999.00001.0" },
-        },
-        unpacking,
-      );
+      events.push(recallOfSecondChip(), unpacking);
       const outcomes = expectOk(await importEpcisDocument(document, options));
       expect(outcomes[6]).to.deep.include({ status: "anchored", actions: ["disaggregate"] });
       const [chip1, chip2, box] = await Promise.all(
