@@ -148,24 +148,32 @@ function schemaErrors(document: JsonValue): Array<{ path: string; message: strin
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))$/;
 
-/** True for an xsd:dateTime with a timezone that names a real instant (no 30 February, no hour 25). */
+/** True for an offset of `hours` and `minutes` between -14:00 and +14:00, the range EPCIS allows. */
+function isOffsetInRange(hours: number, minutes: number): boolean {
+  return minutes <= 59 && hours * 60 + minutes <= 14 * 60;
+}
+
+/**
+ * True for an xsd:dateTime with a timezone that names a real instant (no 30 February, no hour 25), with an offset
+ * within the range `eventTimeZoneOffset` allows.
+ */
 export function isDateTimeWithZone(value: string): boolean {
   const match = DATE_TIME.exec(value);
   if (!match) return false;
   const [, year, month, day, hour, minute, second, , , offsetHours, offsetMinutes] = match.map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day));
+  // setUTCFullYear, not Date.UTC, which reads years 0..99 as 1900..1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
   const realDay = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
   const realTime = hour <= 23 && minute <= 59 && second <= 59;
-  const realOffset = match[8] === "Z" || (offsetHours <= 14 && offsetMinutes <= 59);
+  const realOffset = match[8] === "Z" || isOffsetInRange(offsetHours, offsetMinutes);
   return realDay && realTime && realOffset;
 }
 
 /** True for an EPCIS time zone offset `±hh:mm` between -14:00 and +14:00. */
 export function isTimeZoneOffset(value: string): boolean {
   const match = /^[+-](\d{2}):(\d{2})$/.exec(value);
-  if (!match) return false;
-  const minutes = Number(match[1]) * 60 + Number(match[2]);
-  return Number(match[2]) <= 59 && minutes <= 14 * 60;
+  return match !== null && isOffsetInRange(Number(match[1]), Number(match[2]));
 }
 
 const VOCABULARY_NAMES: Readonly<Record<CbvVocabulary, string>> = {
@@ -241,6 +249,21 @@ function eventRuleErrors(event: JsonObject, pointer: string): Array<{ path: stri
   return errors;
 }
 
+/**
+ * Problems of single values anywhere in the document, which the schema does not see: a number that JSON cannot
+ * hold (Infinity or NaN, as `JSON.parse("1e400")` gives).
+ */
+function valueErrors(value: JsonValue, pointer: string): Array<{ path: string; message: string }> {
+  if (typeof value === "number") {
+    return Number.isFinite(value) ? [] : [{ path: pointer, message: `${pointer} is ${value}, not a finite number` }];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => valueErrors(item, `${pointer}/${index}`));
+  if (isJsonObject(value)) {
+    return Object.entries(value).flatMap(([key, item]) => valueErrors(item, `${pointer}/${escapePointer(key)}`));
+  }
+  return [];
+}
+
 const DOCUMENT_TYPES = ["EPCISDocument", "EPCISQueryDocument"];
 
 /**
@@ -285,6 +308,7 @@ export function validateEpcisDocument(document: JsonValue): EpcisValidationResul
   list?.events.forEach((event, index) => {
     if (isJsonObject(event)) found.push(...eventRuleErrors(event, `${list.pointer}/${index}`));
   });
+  found.push(...valueErrors(document, ""));
   found.push(...schemaErrors(document));
   const seen = new Set<string>();
   const errors = found

@@ -140,6 +140,36 @@ describe("validate", function () {
       });
     });
 
+    describe("when the year is below 100", function () {
+      it("reads it as written, not as 19xx", function () {
+        const document = minimalDocument({ eventTime: "0050-01-01T00:00:00Z", eventTimeZoneOffset: "+00:00" });
+        expect(validateEpcisDocument(document)).to.deep.equal({ valid: true });
+        expect(isDateTimeWithZone("0000-02-29T00:00:00Z")).to.equal(true);
+        expect(isDateTimeWithZone("0099-02-29T00:00:00Z")).to.equal(false);
+      });
+    });
+
+    describe("when an in-memory document holds a number JSON cannot", function () {
+      it("reports each Infinity or NaN at its path", function () {
+        const document = minimalDocument({
+          quantityList: [{ epcClass: "https://id.gs1.org/01/04012345111118", quantity: JSON.parse("1e400") as number }],
+          "example:reading": [1, Number.NaN],
+        });
+        expect(errorsOf(document)).to.deep.equal([
+          {
+            eventIndex: 0,
+            path: "/epcisBody/eventList/0/quantityList/0/quantity",
+            message: "event 0: /epcisBody/eventList/0/quantityList/0/quantity is Infinity, not a finite number",
+          },
+          {
+            eventIndex: 0,
+            path: "/epcisBody/eventList/0/example:reading/1",
+            message: "event 0: /epcisBody/eventList/0/example:reading/1 is NaN, not a finite number",
+          },
+        ]);
+      });
+    });
+
     describe("when a disposition or source type is not CBV vocabulary", function () {
       it("names each field", function () {
         const errors = errorsOf(
@@ -181,6 +211,18 @@ describe("validate", function () {
         expect(isTimeZoneOffset("+14:00")).to.equal(true);
         expect(isTimeZoneOffset("+14:30")).to.equal(false);
         expect(isTimeZoneOffset("+0100")).to.equal(false);
+      });
+    });
+  });
+
+  describe(".isDateTimeWithZone() and .isTimeZoneOffset()", function () {
+    describe("when the offset is near or past 14 hours", function () {
+      it("agree on every offset", function () {
+        for (const offset of ["+14:00", "-14:00", "+13:59", "+14:01", "-14:30", "+14:59", "+15:00", "+12:60"]) {
+          expect(isDateTimeWithZone(`2026-07-22T06:45:00${offset}`), offset).to.equal(isTimeZoneOffset(offset));
+        }
+        expect(isDateTimeWithZone("2026-07-22T06:45:00+14:00")).to.equal(true);
+        expect(isDateTimeWithZone("2026-07-22T06:45:00-14:59")).to.equal(false);
       });
     });
   });
