@@ -4,6 +4,7 @@
  * `https://id.gs1.org/{primary key}/{value}[/{qualifier}/{value}]`, no query string, and only the
  * finest level of identification.
  */
+import { describeValue, InputError } from "../sdk/errors";
 
 export const CANONICAL_DL_ORIGIN = "https://id.gs1.org";
 
@@ -234,28 +235,31 @@ export function epcUriToDigitalLink(uri: string): string | undefined {
   return patternToDigitalLink(scheme, body);
 }
 
-// GS1 Digital Link 1.2: primary keys this form allows, with the value syntax of each (after
-// percent-decoding) and the key qualifiers that may follow, finest first.
+// GS1 Digital Link 1.2: primary keys this form allows, with the name and value syntax of each (after
+// percent-decoding), where its GS1 check digit sits (GS1 General Specifications 3.2; a GTIN counted
+// in its 14-digit form), and the key qualifiers that may follow, finest first.
 interface PrimaryKey {
+  readonly name: string;
   readonly value: RegExp;
+  readonly checkDigitAt?: number;
   readonly qualifiers: readonly string[];
 }
 
 const PRIMARY_KEYS: Readonly<Record<string, PrimaryKey>> = {
-  "00": { value: /^\d{18}$/, qualifiers: [] },
-  "01": { value: /^(\d{8}|\d{12,14})$/, qualifiers: ["21", "235", "10", "22"] },
-  "253": { value: /^\d{13}[\x21-\x7e]{0,17}$/, qualifiers: [] },
-  "255": { value: /^\d{13,25}$/, qualifiers: [] },
-  "401": { value: /^\d[\x21-\x7e]{0,29}$/, qualifiers: [] },
-  "402": { value: /^\d{17}$/, qualifiers: [] },
-  "414": { value: /^\d{13}$/, qualifiers: ["254", "7040"] },
-  "417": { value: /^\d{13}$/, qualifiers: [] },
-  "8003": { value: /^\d{14}[\x21-\x7e]{0,16}$/, qualifiers: [] },
-  "8004": { value: /^\d[\x21-\x7e]{0,29}$/, qualifiers: [] },
-  "8006": { value: /^\d{18}$/, qualifiers: ["21", "10", "22"] },
-  "8010": { value: /^\d[\x21-\x7e]{0,29}$/, qualifiers: ["8011"] },
-  "8017": { value: /^\d{18}$/, qualifiers: [] },
-  "8018": { value: /^\d{18}$/, qualifiers: [] },
+  "00": { name: "SSCC", value: /^\d{18}$/, checkDigitAt: 17, qualifiers: [] },
+  "01": { name: "GTIN", value: /^(\d{8}|\d{12,14})$/, checkDigitAt: 13, qualifiers: ["21", "235", "10", "22"] },
+  "253": { name: "GDTI", value: /^\d{13}[\x21-\x7e]{0,17}$/, checkDigitAt: 12, qualifiers: [] },
+  "255": { name: "GCN", value: /^\d{13,25}$/, checkDigitAt: 12, qualifiers: [] },
+  "401": { name: "GINC", value: /^\d[\x21-\x7e]{0,29}$/, qualifiers: [] },
+  "402": { name: "GSIN", value: /^\d{17}$/, checkDigitAt: 16, qualifiers: [] },
+  "414": { name: "GLN", value: /^\d{13}$/, checkDigitAt: 12, qualifiers: ["254", "7040"] },
+  "417": { name: "party GLN", value: /^\d{13}$/, checkDigitAt: 12, qualifiers: [] },
+  "8003": { name: "GRAI", value: /^\d{14}[\x21-\x7e]{0,16}$/, checkDigitAt: 13, qualifiers: [] },
+  "8004": { name: "GIAI", value: /^\d[\x21-\x7e]{0,29}$/, qualifiers: [] },
+  "8006": { name: "ITIP", value: /^\d{18}$/, checkDigitAt: 13, qualifiers: ["21", "10", "22"] },
+  "8010": { name: "CPID", value: /^\d[\x21-\x7e]{0,29}$/, qualifiers: ["8011"] },
+  "8017": { name: "GSRN of a provider", value: /^\d{18}$/, checkDigitAt: 17, qualifiers: [] },
+  "8018": { name: "GSRN of a recipient", value: /^\d{18}$/, checkDigitAt: 17, qualifiers: [] },
 };
 
 // Qualifiers kept in the constrained canonical form (CBV 2.0 section 8.9): the finest one only.
@@ -292,9 +296,26 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
 const aiOf = (segment: string): string => SHORT_NAMES[segment] ?? segment;
 
 /**
+ * Refuses a primary key whose GS1 check digit is wrong. An EPC URI always converts to a key with the
+ * right digit, so a mistyped link would otherwise name an item of its own, for good.
+ */
+function requireCheckDigit(uri: string, ai: string, key: PrimaryKey, value: string): void {
+  if (key.checkDigitAt === undefined) return;
+  const digit = gs1CheckDigit(value.slice(0, key.checkDigitAt));
+  if (value[key.checkDigitAt] === digit) return;
+  const corrected = value.slice(0, key.checkDigitAt) + digit + value.slice(key.checkDigitAt + 1);
+  throw new InputError(
+    "GS1 Digital Link",
+    `the ${key.name} (${ai}) ${value} in ${describeValue(uri)} has a wrong check digit`,
+    `check digit ${digit} (${corrected})`,
+  );
+}
+
+/**
  * An `http(s)` GS1 Digital Link URI on any domain -> its constrained canonical form on
  * `https://id.gs1.org` (no query string, finest identification level only), or `undefined` when
- * the value is not a GS1 Digital Link URI.
+ * the value is not a GS1 Digital Link URI. Throws an `InputError` naming the key and the right digit
+ * when the primary key's check digit is wrong.
  */
 export function canonicalDigitalLink(uri: string): string | undefined {
   const match = /^https?:\/\/[^/?#]+((?:\/[^?#]*)?)(?:\?[^#]*)?(?:#.*)?$/i.exec(uri);
@@ -316,13 +337,17 @@ export function canonicalDigitalLink(uri: string): string | undefined {
       qualifiers.set(qualifier, percentDecode(segments[i + 1]));
     }
     if (!valid) continue;
+    requireCheckDigit(uri, ai, key, value);
     const kept = (KEPT_QUALIFIERS[ai] ?? []).find((qualifier) => qualifiers.has(qualifier));
     return kept === undefined ? dl([ai, value]) : dl([ai, value], [kept, qualifiers.get(kept) ?? ""]);
   }
   return undefined;
 }
 
-/** Any EPC URI or GS1 Digital Link URI -> canonical GS1 Digital Link URI; other values unchanged. */
+/**
+ * Any EPC URI or GS1 Digital Link URI -> canonical GS1 Digital Link URI; other values unchanged. Throws an
+ * `InputError` for a Digital Link whose primary key has a wrong check digit.
+ */
 export function toCanonicalIdentifier(value: string): string {
   if (value.startsWith("urn:epc:")) return epcUriToDigitalLink(value) ?? value;
   if (/^https?:\/\//i.test(value)) return canonicalDigitalLink(value) ?? value;

@@ -94,10 +94,23 @@ export function parseOrigin(field: string, value: unknown): string {
   return parseJurisdiction(field, value);
 }
 
-/** The canonical Digital Link of a GS1 party (417) or location (414) id, or `undefined` for anything else. */
+/**
+ * The canonical Digital Link of a GS1 party (417) or location (414) id, or `undefined` for anything else. Throws an
+ * `InputError` for a Digital Link with a wrong check digit.
+ */
 export function canonicalPartyId(id: string): string | undefined {
   const canonical = toCanonicalIdentifier(id.trim());
   return /^https:\/\/id\.gs1\.org\/(417\/\d{13}|414\/\d{13}(\/254\/[^/]+)?)$/.test(canonical) ? canonical : undefined;
+}
+
+/** `canonicalPartyId`, with a wrong check digit reported as an error of `field`. */
+function partyIdAt(field: string, id: string): string | undefined {
+  try {
+    return canonicalPartyId(id);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(field, error.problem, error.expected);
+    throw error;
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -146,7 +159,7 @@ export function parseMapping(value: unknown, source = "mapping"): PartyMapping {
   const parties = new Map<string, string>();
   for (const [id, address] of Object.entries(value.parties)) {
     const field = `${source}: parties[${JSON.stringify(id)}]`;
-    const canonical = canonicalPartyId(id);
+    const canonical = partyIdAt(field, id);
     if (canonical === undefined) throw new InputError(field, `${describeValue(id)} is not a party id`, PARTY_EXPECTED);
     if (typeof address !== "string") {
       throw new InputError(field, `${describeValue(address)} is not a string`, "the party's account address");
@@ -194,7 +207,7 @@ export function parseMapping(value: unknown, source = "mapping"): PartyMapping {
       }
     }
     if (given.party !== undefined) {
-      const id = typeof given.party === "string" ? canonicalPartyId(given.party) : undefined;
+      const id = typeof given.party === "string" ? partyIdAt(`${field}.party`, given.party) : undefined;
       if (id === undefined) {
         throw new InputError(`${field}.party`, `${describeValue(given.party)} is not a party id`, PARTY_EXPECTED);
       }

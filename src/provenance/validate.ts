@@ -6,8 +6,10 @@ import Ajv from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 
+import { InputError } from "../sdk/errors";
 import { hasUriScheme, isCbvTerm } from "./cbv";
 import type { CbvVocabulary } from "./cbv";
+import { canonicalDigitalLink } from "./digitalLink";
 import { isJsonObject } from "./epcisTypes";
 import type { JsonObject, JsonValue } from "./epcisTypes";
 import epcisSchema from "./schema/EPCIS-JSON-Schema.json";
@@ -251,11 +253,23 @@ function eventRuleErrors(event: JsonObject, pointer: string): Array<{ path: stri
 
 /**
  * Problems of single values anywhere in the document, which the schema does not see: a number that JSON cannot
- * hold (Infinity or NaN, as `JSON.parse("1e400")` gives).
+ * hold (Infinity or NaN, as `JSON.parse("1e400")` gives), and a GS1 Digital Link whose key has a wrong check
+ * digit, which would otherwise name an item of its own.
  */
 function valueErrors(value: JsonValue, pointer: string): Array<{ path: string; message: string }> {
   if (typeof value === "number") {
     return Number.isFinite(value) ? [] : [{ path: pointer, message: `${pointer} is ${value}, not a finite number` }];
+  }
+  if (typeof value === "string") {
+    const text = value.trim();
+    if (!/^https?:\/\//i.test(text)) return [];
+    try {
+      canonicalDigitalLink(text);
+      return [];
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      return [{ path: pointer, message: `${pointer}: ${error.problem}; expected ${error.expected}` }];
+    }
   }
   if (Array.isArray(value)) return value.flatMap((item, index) => valueErrors(item, `${pointer}/${index}`));
   if (isJsonObject(value)) {

@@ -28,6 +28,22 @@ describe("mapping", function () {
       });
     });
 
+    describe("when a party id is a Digital Link with a wrong check digit", function () {
+      it("refuses it, naming the entry, the key and the right digit", function () {
+        const id = "https://id.gs1.org/417/9520999999991";
+        expectInputError(
+          () => parseMapping({ parties: { [id]: ADDRESS } }),
+          `mapping: parties["${id}"]: the party GLN (417) 9520999999991 in "${id}" has a wrong check digit; ` +
+            "expected check digit 0 (9520999999990)",
+        );
+        expectInputError(
+          () => parseMapping({ parties: { "urn:epc:id:pgln:952099.999999": ADDRESS }, defaults: { party: id } }),
+          `mapping: defaults.party: the party GLN (417) 9520999999991 in "${id}" has a wrong check digit; ` +
+            "expected check digit 0 (9520999999990)",
+        );
+      });
+    });
+
     describe("when one account is written twice among the signers", function () {
       it("refuses the second entry, naming the account and the first spelling", function () {
         const lower = ADDRESS.toLowerCase();

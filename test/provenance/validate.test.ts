@@ -149,6 +149,33 @@ describe("validate", function () {
       });
     });
 
+    describe("when an identifier is a Digital Link with a wrong check digit", function () {
+      it("names the value and the right digit", function () {
+        const link = "https://id.gs1.org/01/04012345111119/21/1001";
+        const document = minimalDocument({ epcList: ["https://id.gs1.org/01/04012345111118/21/1000", link] });
+        expect(errorsOf(document)).to.deep.equal([
+          {
+            eventIndex: 0,
+            path: "/epcisBody/eventList/0/epcList/1",
+            message:
+              `event 0: /epcisBody/eventList/0/epcList/1: the GTIN (01) 04012345111119 in "${link}" has a wrong ` +
+              "check digit; expected check digit 8 (04012345111118)",
+          },
+        ]);
+      });
+
+      it("finds it in any field, such as a location or a source", function () {
+        const document = minimalDocument({
+          bizLocation: { id: "https://id.gs1.org/414/4012345000013" },
+          sourceList: [{ type: "owning_party", source: "https://id.gs1.org/417/9520999999991" }],
+        });
+        expect(errorsOf(document).map((error) => error.path)).to.deep.equal([
+          "/epcisBody/eventList/0/bizLocation/id",
+          "/epcisBody/eventList/0/sourceList/0/source",
+        ]);
+      });
+    });
+
     describe("when an in-memory document holds a number JSON cannot", function () {
       it("reports each Infinity or NaN at its path", function () {
         const document = minimalDocument({
