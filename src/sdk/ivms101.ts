@@ -167,13 +167,14 @@ function present(fields: Fields, key: string): boolean {
 /**
  * Code points refused in text: controls, and characters that do not show or that reorder what is shown, so that
  * two names that look alike cannot hash apart; and lone surrogates, which have no UTF-8 form, so that another
- * bank's encoder cannot hash one payload differently.
+ * bank's encoder cannot hash one payload differently. The zero-width non-joiner and joiner (U+200C, U+200D)
+ * stay allowed: Persian and several Indic scripts need them to spell names correctly.
  */
 const REFUSED_CODE_POINTS: ReadonlyArray<readonly [first: number, last: number, kind: string]> = [
   [0x0000, 0x001f, "a control character"],
   [0x007f, 0x009f, "a control character"],
   [0xd800, 0xdfff, "a lone surrogate, which UTF-8 cannot encode"],
-  [0x200b, 0x200d, "a zero-width character"],
+  [0x200b, 0x200b, "a zero-width character"],
   [0xfeff, 0xfeff, "a zero-width character"],
   [0x2028, 0x2029, "a line or paragraph separator"],
   [0x202a, 0x202e, "a bidirectional formatting character"],

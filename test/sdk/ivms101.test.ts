@@ -451,7 +451,7 @@ describe("sdk/ivms101", function () {
         expect(validateIvms101(payload, "$", { now: NOW })).to.deep.equal(payload);
       });
 
-      it("accepts letters of any script, and characters beyond U+FFFF", function () {
+      it("accepts letters of any script with their joiners, and characters beyond U+FFFF", function () {
         const payload = minimalPayload();
         const names = [
           ["Müller-Lüdenscheidt", "Zoë"],
@@ -459,6 +459,8 @@ describe("sdk/ivms101", function () {
           ["כהן", "שרה"],
           ["العلي", "فاطمة"],
           ["Ørsted", "𠮷野"],
+          // Persian and Devanagari spellings that need the zero-width non-joiner and joiner.
+          ["می\u200cخواهم", "क्\u200dष"],
         ];
         beneficiaryNatural(payload).name.nameIdentifier = names.map(([primaryIdentifier, secondaryIdentifier]) => ({
           primaryIdentifier,
