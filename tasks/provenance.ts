@@ -41,7 +41,14 @@ export function parseEpc(field: string, value: unknown): string {
   if (!/^(urn:epc:id:[a-z0-9]+:\S+|https?:\/\/\S+)$/i.test(value)) {
     throw new InputError(field, `${describeValue(value)} is not an EPC URI`, EPC_EXPECTED);
   }
-  const canonical = value.startsWith("urn:epc:") ? epcUriToDigitalLink(value) : canonicalDigitalLink(value);
+  let canonical: string | undefined;
+  try {
+    canonical = value.startsWith("urn:epc:") ? epcUriToDigitalLink(value) : canonicalDigitalLink(value);
+  } catch (error) {
+    // A Digital Link with a wrong check digit: the same message, under this parameter's name.
+    if (error instanceof InputError) throw new InputError(field, error.problem, error.expected);
+    throw error;
+  }
   if (canonical === undefined) {
     throw new InputError(field, `${describeValue(value)} names no item: it has no GS1 Digital Link form`, EPC_EXPECTED);
   }

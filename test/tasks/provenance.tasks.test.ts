@@ -109,6 +109,16 @@ describe("provenance tasks", function () {
         );
       });
 
+      it("refuses a Digital Link with a wrong check digit, naming the parameter", async function () {
+        await setUp();
+        await expectRefused(
+          TRACE,
+          { epc: "https://id.gs1.org/01/04012345111119/21/1001" },
+          'epc: the GTIN (01) 04012345111119 in "https://id.gs1.org/01/04012345111119/21/1001" has a wrong check ' +
+            "digit; expected check digit 8 (04012345111118)",
+        );
+      });
+
       it("refuses something that is not an EPC URI", async function () {
         await setUp();
         await expectRefused(
