@@ -526,7 +526,8 @@ epcis
           io.out(`dropped ${event.hashId}: anchored in ${event.anchors.map((anchor) => anchor.txHash).join(", ")}`);
         }
         io.out(
-          `${report.ok ? "ok" : "NOT ok"}: ${report.storedEvents} stored events (${report.offChain.length} off chain only), ` +
+          `${report.ok ? "ok" : "NOT ok"}: ${report.storedEvents} stored events (${report.offChain.length} off chain only` +
+            `${report.otherRegistries.length > 0 ? `, ${report.otherRegistries.length} of other registries` : ""}), ` +
             `${report.anchoredHashes} anchored hashes in blocks ${report.fromBlock}..${report.toBlock}`,
         );
         if (!report.ok) process.exitCode = 1;

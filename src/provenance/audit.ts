@@ -1,12 +1,14 @@
 /**
  * The store against the chain: every stored event's hash id is recomputed from its stored JSON and compared
- * with the event hashes the provenance registry anchored (read from its logs in bounded block ranges).
+ * with the event hashes the provenance registry anchored (read from its logs in bounded block ranges). A store
+ * can serve several registries (chains or deployments); an event counts by what its imports did at the audited
+ * one.
  */
 import type { ProvenanceRegistry } from "../../typechain-types";
 import { readAnchors } from "./anchors";
 import type { AnchorQuery, ChainAnchor } from "./anchors";
 import { eventHashId } from "./eventHash";
-import type { ProvenanceStore } from "./store";
+import type { ProvenanceStore, RegistryRef } from "./store";
 
 export interface AlteredEvent {
   /** The id the event is stored (and was anchored) under. */
@@ -49,6 +51,8 @@ export interface AuditReport {
   dropped: DroppedEvent[];
   /** Stored by an import as not anchored (the ledger does not model them), with the import's note: for review. */
   offChain: OffChainEvent[];
+  /** Hash ids of stored events imported only at other registries: nothing to compare here. */
+  otherRegistries: string[];
 }
 
 /** Audits the whole store against the registry's logs in `[fromBlock, toBlock]`. */
@@ -59,6 +63,10 @@ export async function auditStore(
 ): Promise<AuditReport> {
   const provider = provenance.runner?.provider;
   if (provider === null || provider === undefined) throw new Error("auditStore: the registry has no provider");
+  const registry: RegistryRef = {
+    chainId: Number((await provider.getNetwork()).chainId),
+    contract: await provenance.getAddress(),
+  };
   const fromBlock = query.fromBlock ?? 0;
   const toBlock = query.toBlock ?? (await provider.getBlockNumber());
   const anchors = await readAnchors(provenance, { fromBlock, toBlock, blockRange: query.blockRange });
@@ -75,6 +83,7 @@ export async function auditStore(
     added: [],
     dropped: [],
     offChain: [],
+    otherRegistries: [],
   };
   const stored = new Set<string>();
   for (const event of store.allEvents()) {
@@ -84,10 +93,14 @@ export async function auditStore(
     if (recomputed !== event.hashId) {
       report.altered.push({ hashId: event.hashId, recomputed, anchoredOnChain: onChain.has(event.hashId) });
     }
-    if (event.status === "stored") {
+    const status = store.statusAt(event.hashId, registry);
+    if (status === undefined) {
+      report.otherRegistries.push(event.hashId);
+    } else if (status === "stored") {
       report.offChain.push({ hashId: event.hashId, ...(event.note === undefined ? {} : { note: event.note }) });
     } else if (!onChain.has(event.hashId)) {
-      report.added.push({ hashId: event.hashId, claimedTransactions: event.anchors.map((anchor) => anchor.txHash) });
+      const claimed = store.anchorsAt(event.hashId, registry).map((anchor) => anchor.txHash);
+      report.added.push({ hashId: event.hashId, claimedTransactions: claimed });
     }
   }
   for (const [hashId, logs] of onChain) {

@@ -6,6 +6,7 @@ import { eventHashIds } from "../../src/provenance/eventHash";
 import type { EpcisDocument } from "../../src/provenance/epcisTypes";
 import { importEpcisDocument } from "../../src/provenance/importer";
 import { canonicalJson, ProvenanceStore } from "../../src/provenance/store";
+import { ProvenanceRegistry__factory } from "../../typechain-types";
 import {
   DOCUMENTS_DIR,
   importFixture,
@@ -45,6 +46,19 @@ describe("auditStore()", function () {
       });
       expect(report.offChain.map((event) => event.hashId)).to.include(hashIds[10]);
       expect(report.offChain).to.have.length(3);
+    });
+  });
+
+  describe("when the audited registry is not the one the events were imported at", function () {
+    it("lists them as of other registries, not as added off chain", async function () {
+      const { image, admin, registry, hashIds } = await loadFixture(auditedFixture);
+      const store = storeFrom(image);
+      const other = await new ProvenanceRegistry__factory(admin).deploy(admin.address, await registry.getAddress());
+      const report = await auditStore(store, other);
+      expect(report).to.deep.include({ ok: true, storedEvents: 13, anchoredHashes: 0, added: [], dropped: [] });
+      expect(report.otherRegistries).to.have.length(13);
+      expect(report.otherRegistries).to.include.members(hashIds);
+      expect(report.offChain).to.deep.equal([]);
     });
   });
 
