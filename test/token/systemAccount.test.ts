@@ -95,19 +95,8 @@ describe("DigitalDollar", () => {
           nonce: ethers.id("to the vault"),
         };
         const { v, r, s } = await signAuthorization(dollar, banks[1], "TransferWithAuthorization", auth);
-        const submit = dollar
-          .connect(outsider)
-          .transferWithAuthorization(
-            auth.from,
-            auth.to,
-            auth.value,
-            auth.validAfter,
-            auth.validBefore,
-            auth.nonce,
-            v,
-            r,
-            s,
-          );
+        const args = [auth.from, auth.to, auth.value, auth.validAfter, auth.validBefore, auth.nonce] as const;
+        const submit = dollar.connect(outsider).transferWithAuthorization(...args, v, r, s);
         await expect(submit).to.be.revertedWithCustomError(dollar, "DollarSystemAccount").withArgs(engineAddress);
         expect(await dollar.authorizationState(banks[1].address, auth.nonce)).to.be.false;
       });
