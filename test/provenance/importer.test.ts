@@ -41,6 +41,16 @@ function expectOk(report: ImportReport): EventOutcome[] {
   return report.events;
 }
 
+type ImportRefusal = Extract<ImportReport, { ok: false }>["errors"][number];
+
+/** The first error of an import refused while planning, before anything was sent or written. */
+async function planningRefusal(document: EpcisDocument, options: ImportOptions): Promise<ImportRefusal> {
+  const report = await importEpcisDocument(document, options);
+  if (report.ok) expect.fail("imported");
+  expect(report.stage).to.equal("planning");
+  return report.errors[0];
+}
+
 /** Imports into a fresh in-memory store. */
 async function setUp() {
   const fixture = await loadFixture(importFixture);
@@ -337,10 +347,7 @@ describe("importEpcisDocument", function () {
       // The case is commissioned EAR99 in its ILMD.
       const classed = supplyChain();
       (eventsOf(classed)[1].ilmd as Record<string, JsonValue>)["t12:exportClass"] = "EAR99";
-      const report = await importEpcisDocument(classed, options);
-      if (report.ok) expect.fail("imported");
-      expect(report.stage).to.equal("planning");
-      expect(report.errors[0]).to.deep.equal({
+      expect(await planningRefusal(classed, options)).to.deep.equal({
         eventIndex: 2,
         hashId: eventHashIds(classed)[2],
         message: refusal(2, eventHashIds(classed)[2]),
@@ -349,10 +356,7 @@ describe("importEpcisDocument", function () {
       // The packing event commissions the case itself, EAR99 by the mapping's defaults.
       const defaulted = supplyChain();
       eventsOf(defaulted).splice(1, 1);
-      const again = await importEpcisDocument(defaulted, options);
-      if (again.ok) expect.fail("imported");
-      expect(again.stage).to.equal("planning");
-      expect(again.errors[0].message).to.equal(refusal(1, eventHashIds(defaulted)[1]));
+      expect((await planningRefusal(defaulted, options)).message).to.equal(refusal(1, eventHashIds(defaulted)[1]));
 
       expect(await snapshot(store, [MAKER, ASSEMBLER])).to.deep.equal(before);
     });
@@ -365,11 +369,8 @@ describe("importEpcisDocument", function () {
       const assembling = { ...events[9], inputEPCList: [CASE] };
       events.splice(5);
       events.push(assembling);
-      const report = await importEpcisDocument(document, options);
-      if (report.ok) expect.fail("imported");
-      expect(report.stage).to.equal("planning");
       const hashId = eventHashIds(document)[5];
-      expect(report.errors[0]).to.deep.equal({
+      expect(await planningRefusal(document, options)).to.deep.equal({
         eventIndex: 5,
         hashId,
         message:
@@ -387,12 +388,9 @@ describe("importEpcisDocument", function () {
         "urn:epc:id:sgtin:4012345.011111.9999",
       ];
       const before = await snapshot(store, [MAKER, ASSEMBLER]);
-      const report = await importEpcisDocument(document, options);
-      if (report.ok) expect.fail("imported");
-      expect(report.stage).to.equal("planning");
       const hashId = eventHashIds(document)[4];
       // Later events that needed the receipt fail too; the first error names the item.
-      expect(report.errors[0]).to.deep.equal({
+      expect(await planningRefusal(document, options)).to.deep.equal({
         eventIndex: 4,
         hashId,
         message:
