@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { Restriction } from "../../src/sdk/constants";
 import { usd } from "../fixtures/core.fixture";
 import { instruction } from "../fixtures/payments";
 import { commissionedFixture, Disposition, eventHash, ITEMS } from "../fixtures/provenance.fixture";
@@ -78,6 +79,39 @@ describe("SettlementEngine", () => {
             .settleDeliveryVersusPayment(instruction(usMaker.address, PRICE), ITEMS.chip, eventHash("deliver:chip")),
         ).to.be.revertedWithCustomError(engine, "SettlementAccountRestricted");
         expect((await provenance.item(ITEMS.chip)).disposition).to.equal(Disposition.InTransit);
+      });
+    });
+
+    describe("when the seller may not be paid", () => {
+      it("reverts naming the frozen seller, and no custody moves", async () => {
+        const { engine, dollar, provenance, admin, hospital, usMaker } = await loadFixture(dvpFixture);
+        await dollar.grantRole(await dollar.FREEZER_ROLE(), admin.address);
+        await dollar.freeze(usMaker.address);
+        await expect(
+          engine
+            .connect(hospital)
+            .settleDeliveryVersusPayment(instruction(usMaker.address, PRICE), ITEMS.chip, eventHash("deliver:chip")),
+        )
+          .to.be.revertedWithCustomError(engine, "SettlementAccountRestricted")
+          .withArgs(usMaker.address, Restriction.Frozen);
+        expect((await provenance.item(ITEMS.chip)).disposition).to.equal(Disposition.InTransit);
+      });
+    });
+
+    describe("when the price is beyond the buyer's net debit cap", () => {
+      it("reverts with SettlementNetDebitCapExceeded, and no custody moves", async () => {
+        const { engine, provenance, admin, hospital, usMaker } = await loadFixture(dvpFixture);
+        await engine.grantRole(await engine.OPERATOR_ROLE(), admin.address);
+        await engine.setNetDebitCap(hospital.address, usd(100_000));
+        await expect(
+          engine
+            .connect(hospital)
+            .settleDeliveryVersusPayment(instruction(usMaker.address, PRICE), ITEMS.chip, eventHash("deliver:chip")),
+        )
+          .to.be.revertedWithCustomError(engine, "SettlementNetDebitCapExceeded")
+          .withArgs(hospital.address, usd(100_000), PRICE);
+        expect((await provenance.item(ITEMS.chip)).disposition).to.equal(Disposition.InTransit);
+        expect((await engine.account(hospital.address)).balance).to.equal(usd(500_000));
       });
     });
 

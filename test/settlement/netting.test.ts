@@ -192,6 +192,43 @@ describe("SettlementEngine netting", function () {
       });
     });
 
+    describe("when two parties' holder numbers fall on the same slot of the cycle's party table", function () {
+      it("tells them apart and nets each its own position", async function () {
+        const f = await loadFixture(settlementFixture);
+        const { engine, operator, banks, registry } = f;
+        // Banks 0 to 11 hold accounts 1 to 12; five customers take 13 to 17. A one- or two-payment cycle has a
+        // table of 16 slots, so holders 1 and 17 both start at slot 1.
+        for (const bank of banks) await engine.connect(bank).openAccount();
+        const kycExpiry = (await time.latest()) + 365 * 24 * 3600;
+        const customers = Array.from(
+          { length: 5 },
+          (_, i) => new ethers.Wallet(ethers.id(`slot-${i}`), ethers.provider),
+        );
+        for (const [i, customer] of customers.entries()) {
+          await registry
+            .connect(banks[0])
+            .onboardParticipant(
+              customer.address,
+              3,
+              toBytes2("US"),
+              ethers.zeroPadValue(ethers.toBeHex(i + 1), 20),
+              kycExpiry,
+            );
+          await setBalance(customer.address, ethers.parseEther("1"));
+          await engine.connect(customer).openAccount();
+        }
+        const [first, seventeenth] = [banks[0], customers[4]];
+        await engine.connect(first).submit(instruction(seventeenth.address, usd(300)));
+        await engine.connect(seventeenth).submit(instruction(first.address, usd(100)));
+        await engine.connect(first).deposit(usd(200));
+        const tx = engine.connect(operator).runNettingCycle(2);
+        await expect(tx).to.emit(engine, "CycleSettled").withArgs(1n, 2n, 2n, usd(400), usd(200), 0n);
+        await expect(tx).to.emit(engine, "NetPositionSettled").withArgs(1n, first.address, -usd(200));
+        await expect(tx).to.emit(engine, "NetPositionSettled").withArgs(1n, seventeenth.address, usd(200));
+        expect((await engine.account(seventeenth.address)).balance).to.equal(usd(200));
+      });
+    });
+
     describe("when the queue names more parties than a cycle takes", function () {
       /** Six banks with settlement accounts owe 1 dollar each to 395 customers, round robin; all 395 queued. */
       async function crowdFixture() {
