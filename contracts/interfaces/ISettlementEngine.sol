@@ -54,6 +54,8 @@ interface ISettlementEngine is IComplianceObserver {
     }
 
     /// @notice A settlement account.
+    /// @param openingBalance The business day's opening balance, which the net debit cap counts from; 0 while the
+    /// account is not capped (it is tracked only then).
     struct AccountView {
         bool open;
         uint256 balance;

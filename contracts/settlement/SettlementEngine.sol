@@ -358,7 +358,8 @@ contract SettlementEngine is AccessControl, ISettlementEngine {
     function clearNetDebitCap(address holder) external onlyRole(OPERATOR_ROLE) {
         PackedAccount state = _requireOpen(holder);
         delete _netDebitCap[holder];
-        _accounts[holder] = state.withFlags(state.flags() & ~CAPPED);
+        // An uncapped account tracks no opening balance: drop the last one with the flag.
+        _accounts[holder] = state.withExtra(0).withFlags(state.flags() & ~CAPPED);
         emit NetDebitCapSet(holder, 0, false);
     }
 

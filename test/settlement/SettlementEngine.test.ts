@@ -1098,6 +1098,7 @@ describe("SettlementEngine", function () {
       const account = await engine.account(bankA.address);
       expect(account.capped).to.be.false;
       expect(account.netDebitCap).to.equal(0n);
+      expect(account.openingBalance).to.equal(0n);
     });
 
     describe("when the account is not open", function () {
