@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import T12Ledger from "../ignition/modules/T12Ledger";
@@ -20,12 +20,29 @@ import { parseJurisdiction } from "../src/sdk/inputs";
  * The recorded block is where log readers (provenance traces, audits) start. For a fresh deployment it is the
  * first block after the one current before deploying; when Ignition resumes a deployment it had already
  * made, the block of the existing record for the same contracts is kept.
+ *
+ * On a local development node (chain id 31337, e.g. `npx hardhat node`) every run deploys afresh: the node
+ * forgets its state when it stops and developers redeploy after changing the contracts, so Ignition's journal of
+ * an earlier run would only refuse the new bytecode or point at contracts the node no longer has.
  */
+/** The chain id of Hardhat's own networks: the in-process one and `npx hardhat node`. */
+const LOCAL_CHAIN_ID = 31337;
+
 async function main(): Promise<void> {
   const founders = (process.env.T12_FOUNDERS?.split(",") ?? [...FOUNDING_JURISDICTIONS]).map((code, i) =>
     toBytes2(parseJurisdiction(`T12_FOUNDERS[${i}]`, code.trim())),
   );
   const provider = hre.ethers.provider;
+  const chainId = Number((await provider.getNetwork()).chainId);
+  if (chainId === LOCAL_CHAIN_ID && hre.network.name !== "hardhat") {
+    const journal = path.join(hre.config.paths.ignition, "deployments", `chain-${chainId}`);
+    if (existsSync(journal)) {
+      console.log(
+        `Local development chain: starting a fresh deployment (${path.relative(process.cwd(), journal)} reset)`,
+      );
+      rmSync(journal, { recursive: true, force: true });
+    }
+  }
   const before = await provider.getBlockNumber();
   const { registry, dollar, engine, provenance } = await hre.ignition.deploy(T12Ledger, {
     parameters: { T12Ledger: { founders } },
@@ -47,7 +64,7 @@ async function main(): Promise<void> {
   }
   const record: DeploymentRecord = {
     network: hre.network.name,
-    chainId: Number((await provider.getNetwork()).chainId),
+    chainId,
     block: fresh ? before + 1 : sameContracts && previous !== undefined ? previous.block : 0,
     contracts,
   };
