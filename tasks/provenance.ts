@@ -14,7 +14,7 @@
 import { scope, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { canonicalDigitalLink, epcUriToDigitalLink } from "../src/provenance/digitalLink";
+import { canonicalDigitalLink, epcUriToDigitalLink, requireCheckDigits } from "../src/provenance/digitalLink";
 import { readProvenanceGraph, type ProvenanceGraph } from "../src/provenance/graph";
 import { itemIdOf } from "../src/provenance/items";
 import { findCustodyGaps, traceLineage, traceRecall } from "../src/provenance/lineage";
@@ -43,6 +43,7 @@ export function parseEpc(field: string, value: unknown): string {
   }
   let canonical: string | undefined;
   try {
+    requireCheckDigits(value);
     canonical = value.startsWith("urn:epc:") ? epcUriToDigitalLink(value) : canonicalDigitalLink(value);
   } catch (error) {
     // A Digital Link with a wrong check digit: the same message, under this parameter's name.

@@ -295,29 +295,15 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
 
 const aiOf = (segment: string): string => SHORT_NAMES[segment] ?? segment;
 
-/**
- * Refuses a primary key whose GS1 check digit is wrong. An EPC URI always converts to a key with the
- * right digit, so a mistyped link would otherwise name an item of its own, for good.
- */
-function requireCheckDigit(uri: string, ai: string, key: PrimaryKey, value: string): void {
-  if (key.checkDigitAt === undefined) return;
-  const digit = gs1CheckDigit(value.slice(0, key.checkDigitAt));
-  if (value[key.checkDigitAt] === digit) return;
-  const corrected = value.slice(0, key.checkDigitAt) + digit + value.slice(key.checkDigitAt + 1);
-  throw new InputError(
-    "GS1 Digital Link",
-    `the ${key.name} (${ai}) ${value} in ${describeValue(uri)} has a wrong check digit`,
-    `check digit ${digit} (${corrected})`,
-  );
+/** A GS1 Digital Link URI's primary key and the qualifier its canonical form keeps. */
+interface ParsedLink {
+  ai: string;
+  key: PrimaryKey;
+  value: string;
+  kept?: readonly [ai: string, value: string];
 }
 
-/**
- * An `http(s)` GS1 Digital Link URI on any domain -> its constrained canonical form on
- * `https://id.gs1.org` (no query string, finest identification level only), or `undefined` when
- * the value is not a GS1 Digital Link URI. Throws an `InputError` naming the key and the right digit
- * when the primary key's check digit is wrong.
- */
-export function canonicalDigitalLink(uri: string): string | undefined {
+function parseDigitalLink(uri: string): ParsedLink | undefined {
   const match = /^https?:\/\/[^/?#]+((?:\/[^?#]*)?)(?:\?[^#]*)?(?:#.*)?$/i.exec(uri);
   if (!match) return undefined;
   const segments = match[1].split("/").filter((segment) => segment !== "");
@@ -337,17 +323,44 @@ export function canonicalDigitalLink(uri: string): string | undefined {
       qualifiers.set(qualifier, percentDecode(segments[i + 1]));
     }
     if (!valid) continue;
-    requireCheckDigit(uri, ai, key, value);
     const kept = (KEPT_QUALIFIERS[ai] ?? []).find((qualifier) => qualifiers.has(qualifier));
-    return kept === undefined ? dl([ai, value]) : dl([ai, value], [kept, qualifiers.get(kept) ?? ""]);
+    return kept === undefined ? { ai, key, value } : { ai, key, value, kept: [kept, qualifiers.get(kept) ?? ""] };
   }
   return undefined;
 }
 
 /**
- * Any EPC URI or GS1 Digital Link URI -> canonical GS1 Digital Link URI; other values unchanged. Throws an
- * `InputError` for a Digital Link whose primary key has a wrong check digit.
+ * An `http(s)` GS1 Digital Link URI on any domain -> its constrained canonical form on
+ * `https://id.gs1.org` (no query string, finest identification level only), or `undefined` when
+ * the value is not a GS1 Digital Link URI. It never throws, so event hashes can always be computed:
+ * inputs are checked with {@link requireCheckDigits}.
  */
+export function canonicalDigitalLink(uri: string): string | undefined {
+  const link = parseDigitalLink(uri);
+  if (link === undefined) return undefined;
+  return link.kept === undefined ? dl([link.ai, link.value]) : dl([link.ai, link.value], [...link.kept]);
+}
+
+/**
+ * Throws an `InputError` naming the key and the right digit when `uri` is a GS1 Digital Link whose primary key
+ * has a wrong check digit; anything else passes. An EPC URI always converts to a key with the right digit, so a
+ * mistyped link would otherwise name an item of its own, for good.
+ */
+export function requireCheckDigits(uri: string): void {
+  const link = parseDigitalLink(uri);
+  const at = link?.key.checkDigitAt;
+  if (link === undefined || at === undefined) return;
+  const digit = gs1CheckDigit(link.value.slice(0, at));
+  if (link.value[at] === digit) return;
+  const corrected = link.value.slice(0, at) + digit + link.value.slice(at + 1);
+  throw new InputError(
+    "GS1 Digital Link",
+    `the ${link.key.name} (${link.ai}) ${link.value} in ${describeValue(uri)} has a wrong check digit`,
+    `check digit ${digit} (${corrected})`,
+  );
+}
+
+/** Any EPC URI or GS1 Digital Link URI -> canonical GS1 Digital Link URI; other values unchanged. */
 export function toCanonicalIdentifier(value: string): string {
   if (value.startsWith("urn:epc:")) return epcUriToDigitalLink(value) ?? value;
   if (/^https?:\/\//i.test(value)) return canonicalDigitalLink(value) ?? value;

@@ -34,7 +34,7 @@
 import { describeValue, InputError } from "../sdk/errors";
 import { readJsonFile } from "../sdk/json";
 import { parseAddress, parseJurisdiction } from "../sdk/inputs";
-import { toCanonicalIdentifier } from "./digitalLink";
+import { requireCheckDigits, toCanonicalIdentifier } from "./digitalLink";
 
 /** The registry's product classes, in the order of the on-chain enum. */
 export const PRODUCT_CLASSES = ["Other", "Defense", "Semiconductor", "MedicalDevice"] as const;
@@ -99,6 +99,7 @@ export function parseOrigin(field: string, value: unknown): string {
  * `InputError` for a Digital Link with a wrong check digit.
  */
 export function canonicalPartyId(id: string): string | undefined {
+  requireCheckDigits(id.trim());
   const canonical = toCanonicalIdentifier(id.trim());
   return /^https:\/\/id\.gs1\.org\/(417\/\d{13}|414\/\d{13}(\/254\/[^/]+)?)$/.test(canonical) ? canonical : undefined;
 }

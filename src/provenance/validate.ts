@@ -7,11 +7,11 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 
 import { InputError } from "../sdk/errors";
-import { hasUriScheme, isCbvTerm } from "./cbv";
+import { expandCurie, hasUriScheme, isCbvTerm, prefixMapOf } from "./cbv";
 import type { CbvVocabulary } from "./cbv";
-import { canonicalDigitalLink } from "./digitalLink";
+import { requireCheckDigits } from "./digitalLink";
 import { isJsonObject } from "./epcisTypes";
-import type { JsonObject, JsonValue } from "./epcisTypes";
+import type { JsonLdContext, JsonObject, JsonValue, PrefixMap } from "./epcisTypes";
 import epcisSchema from "./schema/EPCIS-JSON-Schema.json";
 
 export interface EpcisValidationError {
@@ -254,26 +254,38 @@ function eventRuleErrors(event: JsonObject, pointer: string): Array<{ path: stri
 /**
  * Problems of single values anywhere in the document, which the schema does not see: a number that JSON cannot
  * hold (Infinity or NaN, as `JSON.parse("1e400")` gives), and a GS1 Digital Link whose key has a wrong check
- * digit, which would otherwise name an item of its own.
+ * digit, which would otherwise name an item of its own; a compact IRI (`dl:414/...`) is expanded with the
+ * prefixes in scope first, as the event hash does.
  */
-function valueErrors(value: JsonValue, pointer: string): Array<{ path: string; message: string }> {
+function valueErrors(
+  value: JsonValue,
+  pointer: string,
+  contexts: readonly JsonLdContext[],
+  prefixes: PrefixMap = prefixMapOf(...contexts),
+): Array<{ path: string; message: string }> {
   if (typeof value === "number") {
     return Number.isFinite(value) ? [] : [{ path: pointer, message: `${pointer} is ${value}, not a finite number` }];
   }
   if (typeof value === "string") {
-    const text = value.trim();
-    if (!/^https?:\/\//i.test(text)) return [];
     try {
-      canonicalDigitalLink(text);
+      requireCheckDigits(expandCurie(value.trim(), prefixes));
       return [];
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       return [{ path: pointer, message: `${pointer}: ${error.problem}; expected ${error.expected}` }];
     }
   }
-  if (Array.isArray(value)) return value.flatMap((item, index) => valueErrors(item, `${pointer}/${index}`));
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => valueErrors(item, `${pointer}/${index}`, contexts, prefixes));
+  }
   if (isJsonObject(value)) {
-    return Object.entries(value).flatMap(([key, item]) => valueErrors(item, `${pointer}/${escapePointer(key)}`));
+    // An object's own @context applies on top of the ones around it, to everything it holds.
+    const own = value["@context"];
+    const inScope = own === undefined ? contexts : [...contexts, own];
+    const scopePrefixes = own === undefined ? prefixes : prefixMapOf(...inScope);
+    return Object.entries(value).flatMap(([key, item]) =>
+      key === "@context" ? [] : valueErrors(item, `${pointer}/${escapePointer(key)}`, inScope, scopePrefixes),
+    );
   }
   return [];
 }
@@ -322,7 +334,7 @@ export function validateEpcisDocument(document: JsonValue): EpcisValidationResul
   list?.events.forEach((event, index) => {
     if (isJsonObject(event)) found.push(...eventRuleErrors(event, `${list.pointer}/${index}`));
   });
-  found.push(...valueErrors(document, ""));
+  found.push(...valueErrors(document, "", []));
   found.push(...schemaErrors(document));
   const seen = new Set<string>();
   const errors = found

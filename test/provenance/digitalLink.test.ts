@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { canonicalDigitalLink, epcUriToDigitalLink, toCanonicalIdentifier } from "../../src/provenance/digitalLink";
+import {
+  canonicalDigitalLink,
+  epcUriToDigitalLink,
+  requireCheckDigits,
+  toCanonicalIdentifier,
+} from "../../src/provenance/digitalLink";
 import { InputError } from "../../src/sdk/errors";
 import "../fixtures/properties";
 
@@ -130,29 +135,20 @@ const CHECKED_KEYS: CheckedKey[] = [
 ];
 
 describe("digitalLink", function () {
-  describe(".canonicalDigitalLink()", function () {
+  describe(".requireCheckDigits()", function () {
     describe("when the primary key has the right check digit", function () {
       for (const { good } of CHECKED_KEYS) {
         it(`accepts ${good}`, function () {
-          expect(canonicalDigitalLink(good)).to.be.a("string");
+          expect(() => requireCheckDigits(good)).not.to.throw();
         });
       }
-
-      it("gives the form an EPC URI of the same item gives", function () {
-        expect(canonicalDigitalLink("https://id.gs1.org/01/04012345111118/21/1001")).to.equal(
-          epcUriToDigitalLink("urn:epc:id:sgtin:4012345.011111.1001"),
-        );
-        expect(canonicalDigitalLink("https://id.gs1.org/00/040123450000000016")).to.equal(
-          epcUriToDigitalLink("urn:epc:id:sscc:4012345.0000000001"),
-        );
-      });
     });
 
     describe("when the primary key has a wrong check digit", function () {
       for (const { bad, key, value, digit, corrected } of CHECKED_KEYS) {
         it(`refuses ${bad}, naming the ${key} and the right digit`, function () {
           expectInputError(
-            () => canonicalDigitalLink(bad),
+            () => requireCheckDigits(bad),
             `GS1 Digital Link: the ${key} ${value} in "${bad}" has a wrong check digit; ` +
               `expected check digit ${digit} (${corrected})`,
           );
@@ -166,12 +162,45 @@ describe("digitalLink", function () {
             const right = checkDigit(body);
             for (let digit = 0; digit <= 9; digit++) {
               const link = `https://id.gs1.org/01/${body}${digit}`;
-              if (String(digit) === right) expect(canonicalDigitalLink(link)).to.equal(link);
-              else expect(() => canonicalDigitalLink(link)).to.throw(InputError, `expected check digit ${right}`);
+              if (String(digit) === right) expect(() => requireCheckDigits(link)).not.to.throw();
+              else expect(() => requireCheckDigits(link)).to.throw(InputError, `expected check digit ${right}`);
             }
           }),
         );
       });
+    });
+
+    describe("when the value is no Digital Link, or its key carries no check digit", function () {
+      it("lets it pass", function () {
+        for (const value of [
+          "urn:epc:id:sgtin:4012345.011111.1001",
+          "https://example.com/about",
+          "https://id.gs1.org/401/4012345ABC1",
+          "plain text",
+        ]) {
+          expect(() => requireCheckDigits(value)).not.to.throw();
+        }
+      });
+    });
+  });
+
+  describe(".canonicalDigitalLink()", function () {
+    it("gives the form an EPC URI of the same item gives", function () {
+      expect(canonicalDigitalLink("https://id.gs1.org/01/04012345111118/21/1001")).to.equal(
+        epcUriToDigitalLink("urn:epc:id:sgtin:4012345.011111.1001"),
+      );
+      expect(canonicalDigitalLink("https://id.gs1.org/00/040123450000000016")).to.equal(
+        epcUriToDigitalLink("urn:epc:id:sscc:4012345.0000000001"),
+      );
+    });
+
+    it("canonicalises a link with a wrong check digit too, so its event can still be hashed", function () {
+      expect(canonicalDigitalLink("https://example.com/00/040123450000000017?x=1")).to.equal(
+        "https://id.gs1.org/00/040123450000000017",
+      );
+      expect(toCanonicalIdentifier("https://id.gs1.org/00/040123450000000017")).to.equal(
+        "https://id.gs1.org/00/040123450000000017",
+      );
     });
 
     describe("when the primary key carries no check digit", function () {
@@ -182,17 +211,6 @@ describe("digitalLink", function () {
         expect(canonicalDigitalLink("https://id.gs1.org/8004/40123451")).to.equal("https://id.gs1.org/8004/40123451");
         expect(canonicalDigitalLink("https://id.gs1.org/8010/40123451/8011/2")).to.equal(
           "https://id.gs1.org/8010/40123451/8011/2",
-        );
-      });
-    });
-  });
-
-  describe(".toCanonicalIdentifier()", function () {
-    describe("when a Digital Link has a wrong check digit", function () {
-      it("refuses it rather than keep it as an identifier of its own", function () {
-        expect(() => toCanonicalIdentifier("https://id.gs1.org/00/040123450000000017")).to.throw(
-          InputError,
-          "expected check digit 6 (040123450000000016)",
         );
       });
     });

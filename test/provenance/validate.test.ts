@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import type { JsonObject } from "../../src/provenance/epcisTypes";
+import type { JsonObject, JsonValue } from "../../src/provenance/epcisTypes";
 import { isDateTimeWithZone, isTimeZoneOffset, validateEpcisDocument } from "../../src/provenance/validate";
 import type { EpcisValidationError } from "../../src/provenance/validate";
 
@@ -173,6 +173,28 @@ describe("validate", function () {
           "/epcisBody/eventList/0/bizLocation/id",
           "/epcisBody/eventList/0/sourceList/0/source",
         ]);
+      });
+    });
+
+    describe("when a wrong check digit hides in a compact IRI", function () {
+      it("expands it with the prefixes of the document and the event first, as the event hash does", function () {
+        const document = minimalDocument({
+          "@context": [{ loc: "https://id.gs1.org/414/" }],
+          readPoint: { id: "dl:414/4012345000055" },
+          bizLocation: { id: "loc:4012345000013" },
+        });
+        (document["@context"] as JsonValue[]).push({ dl: "https://id.gs1.org/" });
+        expect(errorsOf(document).map((error) => error.path)).to.deep.equal([
+          "/epcisBody/eventList/0/readPoint/id",
+          "/epcisBody/eventList/0/bizLocation/id",
+        ]);
+        const right = minimalDocument({
+          "@context": [{ loc: "https://id.gs1.org/414/" }],
+          readPoint: { id: "dl:414/4012345000054" },
+          bizLocation: { id: "loc:4012345000016" },
+        });
+        (right["@context"] as JsonValue[]).push({ dl: "https://id.gs1.org/" });
+        expect(errorsOf(right)).to.deep.equal([]);
       });
     });
 
