@@ -47,7 +47,7 @@ export interface AuditReport {
   altered: AlteredEvent[];
   /** Stored as anchored, but no anchor on chain: added to the store off chain. */
   added: AddedEvent[];
-  /** Anchored on chain, missing from the store. */
+  /** Anchored on chain, missing from the store or not recorded there as imported at this registry. */
   dropped: DroppedEvent[];
   /** Stored by an import as not anchored (the ledger does not model them), with the import's note: for review. */
   offChain: OffChainEvent[];
@@ -88,12 +88,13 @@ export async function auditStore(
   const stored = new Set<string>();
   for (const event of store.allEvents()) {
     report.storedEvents += 1;
-    stored.add(event.hashId);
     const recomputed = eventHashId(event.event, event.context);
     if (recomputed !== event.hashId) {
       report.altered.push({ hashId: event.hashId, recomputed, anchoredOnChain: onChain.has(event.hashId) });
     }
     const status = store.statusAt(event.hashId, registry);
+    // An event the store does not record at this registry is not this registry's: anchored here, it is dropped.
+    if (status !== undefined) stored.add(event.hashId);
     if (status === undefined) {
       report.otherRegistries.push(event.hashId);
     } else if (status === "stored") {

@@ -60,6 +60,25 @@ describe("auditStore()", function () {
       expect(report.otherRegistries).to.include.members(hashIds);
       expect(report.offChain).to.deep.equal([]);
     });
+
+    it("flags as dropped what the audited registry anchored but the store recorded only at another", async function () {
+      const { image, admin, registry, mapping, signers, hashIds } = await loadFixture(auditedFixture);
+      const store = storeFrom(image);
+      const other = await new ProvenanceRegistry__factory(admin).deploy(admin.address, await registry.getAddress());
+      const elsewhere = ProvenanceStore.open(":memory:");
+      const imported = await importEpcisDocument(readJson(SUPPLY_CHAIN_FILE), {
+        provenance: other,
+        store: elsewhere,
+        mapping,
+        signers,
+      });
+      if (!imported.ok) expect.fail(imported.errors.map((error) => error.message).join("; "));
+      const report = await auditStore(store, other);
+      expect(report.ok).to.be.false;
+      expect(report.anchoredHashes).to.equal(10);
+      expect(report.dropped).to.have.length(10);
+      expect(hashIds).to.include.members(report.dropped.map((event) => event.hashId));
+    });
   });
 
   describe("when a stored event was altered", function () {
@@ -84,6 +103,22 @@ describe("auditStore()", function () {
         .and.not.equal(hashIds[3]);
       expect(report.added).to.deep.equal([]);
       expect(report.dropped).to.deep.equal([]);
+    });
+  });
+
+  describe("when a stored location was altered into a Digital Link with a wrong check digit", function () {
+    it("still hashes it and flags it as altered", async function () {
+      const { image, provenance, hashIds } = await loadFixture(auditedFixture);
+      const store = storeFrom(image);
+      const event = store.getEvent(hashIds[3]);
+      if (event === undefined) expect.fail("stored");
+      const tampered = { ...event.event, bizLocation: { id: "https://id.gs1.org/414/4012345000013" } };
+      store.db
+        .prepare("UPDATE prov_events SET event_json = ? WHERE hash_id = ?")
+        .run(canonicalJson(tampered), hashIds[3]);
+      const report = await auditStore(store, provenance);
+      expect(report.ok).to.be.false;
+      expect(report.altered.map((altered) => altered.hashId)).to.deep.equal([hashIds[3]]);
     });
   });
 
