@@ -173,8 +173,12 @@ function present(fields: Fields, key: string): boolean {
 const REFUSED_CODE_POINTS: ReadonlyArray<readonly [first: number, last: number, kind: string]> = [
   [0x0000, 0x001f, "a control character"],
   [0x007f, 0x009f, "a control character"],
+  [0x00ad, 0x00ad, "a soft hyphen, which does not show"],
+  [0x061c, 0x061c, "a bidirectional formatting character"],
   [0xd800, 0xdfff, "a lone surrogate, which UTF-8 cannot encode"],
   [0x200b, 0x200b, "a zero-width character"],
+  [0x200e, 0x200f, "a bidirectional formatting character"],
+  [0x2060, 0x2064, "an invisible character"],
   [0xfeff, 0xfeff, "a zero-width character"],
   [0x2028, 0x2029, "a line or paragraph separator"],
   [0x202a, 0x202e, "a bidirectional formatting character"],

@@ -26,8 +26,9 @@ function checkNumber(text: string, path: string): void {
   if (!Number.isFinite(value)) {
     throw new InputError(path, `number ${text} is beyond the range of a double`, "a finite number");
   }
-  // A whole number written out in full must read back the same: 12345678901234567890 would become ...7000.
-  if (!/[.eE]/.test(text) && text !== "-0" && String(value) !== text) {
+  // A whole number written out in full must come back as written: exactly (10^21), or as the shortest digits
+  // of its double (182629984739968200, as JSON.stringify writes it). 12345678901234567890 would become ...7000.
+  if (!/[.eE]/.test(text) && String(value) !== text && BigInt(text) !== BigInt(value)) {
     throw new InputError(
       path,
       `whole number ${text} would be read as ${String(value)}`,

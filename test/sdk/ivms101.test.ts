@@ -257,6 +257,27 @@ describe("sdk/ivms101", function () {
             "expected text of 1 to 100 characters",
         },
         {
+          title: "a name with a right-to-left mark",
+          edit: (p) => (beneficiaryNatural(p).name.nameIdentifier[0].primaryIdentifier = "Lind\u200fqvist"),
+          field: `${NATURAL}.name.nameIdentifier[0].primaryIdentifier`,
+          message:
+            "contains U+200F (a bidirectional formatting character) at character 5; " +
+            "expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name with a soft hyphen",
+          edit: (p) => (originatorLegal(p).name.nameIdentifier[0].legalPersonName = "Acme\u00adMedical"),
+          field: `${LEGAL}.name.nameIdentifier[0].legalPersonName`,
+          message:
+            "contains U+00AD (a soft hyphen, which does not show) at character 5; expected text of 1 to 100 characters",
+        },
+        {
+          title: "a name with a word joiner",
+          edit: (p) => (originatorLegal(p).name.nameIdentifier[0].legalPersonName = "Acme\u2060Medical"),
+          field: `${LEGAL}.name.nameIdentifier[0].legalPersonName`,
+          message: "contains U+2060 (an invisible character) at character 5; expected text of 1 to 100 characters",
+        },
+        {
           title: "a name with a zero-width space",
           edit: (p) => (originatorLegal(p).name.nameIdentifier[0].legalPersonName = "Acme\u200bMedical"),
           field: `${LEGAL}.name.nameIdentifier[0].legalPersonName`,

@@ -76,6 +76,8 @@ describe("sdk/json", function () {
         expect(parseJsonStrict("[9007199254740991,-9007199254740992,1e20,0.1,-0]")).to.deep.equal([
           9007199254740991, -9007199254740992, 1e20, 0.1, -0,
         ]);
+        // Whole numbers a double holds exactly, though JavaScript writes them with an exponent: 10^21 and 2^70.
+        expect(parseJsonStrict("[1000000000000000000000,1180591620717411303424]")).to.deep.equal([1e21, 2 ** 70]);
       });
     });
 
