@@ -3,7 +3,7 @@ import { expect } from "chai";
 
 import { auditStore } from "../../src/provenance/audit";
 import { eventHashIds } from "../../src/provenance/eventHash";
-import type { EpcisDocument } from "../../src/provenance/epcisTypes";
+import type { EpcisDocument, JsonObject } from "../../src/provenance/epcisTypes";
 import { importEpcisDocument } from "../../src/provenance/importer";
 import { canonicalJson, ProvenanceStore } from "../../src/provenance/store";
 import { ProvenanceRegistry__factory } from "../../typechain-types";
@@ -28,6 +28,14 @@ async function auditedFixture() {
     image: store.db.serialize(),
     hashIds: eventHashIds(readJson(SUPPLY_CHAIN_FILE) as EpcisDocument),
   };
+}
+
+/** Overwrites fields of a stored event's JSON behind the store's back, as an intruder with the file would. */
+function tamper(store: ProvenanceStore, hashId: string, fields: JsonObject): void {
+  const event = store.getEvent(hashId);
+  if (event === undefined) expect.fail(`${hashId} is not stored`);
+  const tampered = { ...event.event, ...fields };
+  store.db.prepare("UPDATE prov_events SET event_json = ? WHERE hash_id = ?").run(canonicalJson(tampered), hashId);
 }
 
 describe("auditStore()", function () {
@@ -85,15 +93,9 @@ describe("auditStore()", function () {
     it("flags it with what it hashes to now", async function () {
       const { image, provenance, hashIds } = await loadFixture(auditedFixture);
       const store = storeFrom(image);
-      const event = store.getEvent(hashIds[3]);
-      if (event === undefined) expect.fail("stored");
-      const tampered = {
-        ...event.event,
+      tamper(store, hashIds[3], {
         destinationList: [{ type: "possessing_party", destination: "urn:epc:id:pgln:9520001.11111" }],
-      };
-      store.db
-        .prepare("UPDATE prov_events SET event_json = ? WHERE hash_id = ?")
-        .run(canonicalJson(tampered), hashIds[3]);
+      });
       const report = await auditStore(store, provenance);
       expect(report.ok).to.be.false;
       expect(report.altered).to.have.length(1);
@@ -110,12 +112,7 @@ describe("auditStore()", function () {
     it("still hashes it and flags it as altered", async function () {
       const { image, provenance, hashIds } = await loadFixture(auditedFixture);
       const store = storeFrom(image);
-      const event = store.getEvent(hashIds[3]);
-      if (event === undefined) expect.fail("stored");
-      const tampered = { ...event.event, bizLocation: { id: "https://id.gs1.org/414/4012345000013" } };
-      store.db
-        .prepare("UPDATE prov_events SET event_json = ? WHERE hash_id = ?")
-        .run(canonicalJson(tampered), hashIds[3]);
+      tamper(store, hashIds[3], { bizLocation: { id: "https://id.gs1.org/414/4012345000013" } });
       const report = await auditStore(store, provenance);
       expect(report.ok).to.be.false;
       expect(report.altered.map((altered) => altered.hashId)).to.deep.equal([hashIds[3]]);
