@@ -60,6 +60,20 @@ interface LedgerItem {
   origin: string;
 }
 
+/** A new item's record: Active with its creator, unpacked and empty, with the attributes it was made with. */
+function created(account: string, attributes: { exportClass: string; origin: string }): LedgerItem {
+  const { exportClass, origin } = attributes;
+  return {
+    exists: true,
+    custodian: account,
+    disposition: DISPOSITION.Active,
+    parent: ZeroHash,
+    contents: 0,
+    exportClass,
+    origin,
+  };
+}
+
 interface Standing {
   kind: number;
   status: number;
@@ -326,15 +340,7 @@ export class Planner {
     if (item.exists) throw new PlanError(`item ${epc} is already on the ledger`);
     await this.requireSupplier(account, "commissioning party");
     const attributes = this.attributes(event, epc, withIlmd);
-    this.set(item, {
-      exists: true,
-      custodian: account,
-      disposition: DISPOSITION.Active,
-      parent: ZeroHash,
-      contents: 0,
-      exportClass: attributes.exportClass,
-      origin: attributes.origin,
-    });
+    this.set(item, created(account, attributes));
     return { action: "commission", eventIndex: index, account, epc, eventHash, item: itemIdOf(epc), ...attributes };
   }
 
@@ -689,15 +695,7 @@ export class Planner {
       if (item.exists || inputs.includes(epc)) throw new PlanError(`output ${epc} is already on the ledger`);
       const attributes = this.attributes(event, epc, true);
       made.push({ id: itemIdOf(epc), ...attributes });
-      this.set(item, {
-        exists: true,
-        custodian: account,
-        disposition: DISPOSITION.Active,
-        parent: ZeroHash,
-        contents: 0,
-        exportClass: attributes.exportClass,
-        origin: attributes.origin,
-      });
+      this.set(item, created(account, attributes));
     }
     calls.push({
       action: "transform",
