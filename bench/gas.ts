@@ -1,5 +1,6 @@
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { signAuthorization } from "../src/sdk/signatures";
 import { setupBench, usd } from "./setup";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -30,47 +31,27 @@ export async function benchTokenGas(hre: HardhatRuntimeEnvironment): Promise<Tok
   const dollarTransferFresh = await gasOf(s.dollar.connect(a).transfer(fresh2.address, amount));
   const dollarMintFresh = await gasOf(s.dollar.connect(s.issuer).mint(fresh3.address, amount));
 
-  const network = await hre.ethers.provider.getNetwork();
   const latest = (await hre.ethers.provider.getBlock("latest"))?.timestamp ?? 0;
   const authorization = {
     from: a.address,
     to: b.address,
     value: amount,
-    validAfter: 0,
-    validBefore: latest + 3600,
+    validAfter: 0n,
+    validBefore: BigInt(latest + 3600),
     nonce: hre.ethers.id("bench-authorization-1"),
   };
-  const signature = hre.ethers.Signature.from(
-    await a.signTypedData(
-      {
-        name: "Digital Dollar",
-        version: "1",
-        chainId: network.chainId,
-        verifyingContract: await s.dollar.getAddress(),
-      },
-      {
-        TransferWithAuthorization: [
-          { name: "from", type: "address" },
-          { name: "to", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "validAfter", type: "uint256" },
-          { name: "validBefore", type: "uint256" },
-          { name: "nonce", type: "bytes32" },
-        ],
-      },
-      authorization,
-    ),
-  );
+  const signature = await signAuthorization(s.dollar, a, "TransferWithAuthorization", authorization);
+  const { from, to, value, validAfter, validBefore, nonce } = authorization;
   const dollarTransferWithAuthorization = await gasOf(
     s.dollar
       .connect(fresh4)
       .transferWithAuthorization(
-        authorization.from,
-        authorization.to,
-        authorization.value,
-        authorization.validAfter,
-        authorization.validBefore,
-        authorization.nonce,
+        from,
+        to,
+        value,
+        validAfter,
+        validBefore,
+        nonce,
         signature.v,
         signature.r,
         signature.s,

@@ -15,7 +15,7 @@ import {
   signCancellation,
   signPermit,
   type Authorization,
-} from "../fixtures/signatures";
+} from "../../src/sdk/signatures";
 import { CUSTOMER_FUNDS, fundedFixture } from "../fixtures/token.fixture";
 
 const MAX_UINT256 = ethers.MaxUint256;

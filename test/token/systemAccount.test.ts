@@ -4,7 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Restriction } from "../../src/sdk/constants";
 import { usd } from "../fixtures/core.fixture";
 import { settlementFixture } from "../fixtures/settlement.fixture";
-import { signAuthorization } from "../fixtures/signatures";
+import { signAuthorization } from "../../src/sdk/signatures";
 
 /** The system with a seizer on the dollar and bank 0 holding 100,000 in the engine (a system account). */
 async function systemFixture() {
