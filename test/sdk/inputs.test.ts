@@ -27,22 +27,7 @@ import {
   uetrToBytes16,
 } from "../../src/sdk/inputs";
 import "../fixtures/properties";
-
-/** Runs `action`, which must throw an InputError for `field` with exactly `message`. */
-function expectInputError(action: () => unknown, field: string, message: string): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, "an InputError was thrown").to.be.instanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.field).to.equal(field);
-  expect(error.message).to.equal(message);
-  expect(error.message.startsWith(`${field}: `)).to.be.true;
-  expect(error.message.endsWith(`; expected ${error.expected}`)).to.be.true;
-}
+import { expectInputError } from "../fixtures/inputErrors";
 
 /** MOD 97-10 check digits computed with BigInt, independently of the code under test. */
 function leiCheckDigits(base: string): string {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { InputError } from "../../src/sdk/errors";
 import { canonicalJson, travelRuleHash, validateIvms101 } from "../../src/sdk/ivms101";
 import "../fixtures/properties";
+import { expectInputError } from "../fixtures/inputErrors";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -17,19 +18,6 @@ function loadSample(name: string): { [key: string]: Json } {
 
 function copy<T>(value: T): T {
   return structuredClone(value);
-}
-
-/** Runs `action`, which must throw an InputError for `field` with exactly `message`. */
-function expectInputError(action: () => unknown, field: string, message: string): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, "an InputError was thrown").to.be.instanceOf(InputError);
-  expect((caught as InputError).field).to.equal(field);
-  expect((caught as InputError).message).to.equal(message);
 }
 
 /** Rebuilds every object of `value` with its keys inserted in a pseudo-random order from `seed`. */
