@@ -41,15 +41,8 @@ export function parseEpc(field: string, value: unknown): string {
   if (!/^(urn:epc:id:[a-z0-9]+:\S+|https?:\/\/\S+)$/i.test(value)) {
     throw new InputError(field, `${describeValue(value)} is not an EPC URI`, EPC_EXPECTED);
   }
-  let canonical: string | undefined;
-  try {
-    requireCheckDigits(value);
-    canonical = value.startsWith("urn:epc:") ? epcUriToDigitalLink(value) : canonicalDigitalLink(value);
-  } catch (error) {
-    // A Digital Link with a wrong check digit: the same message, under this parameter's name.
-    if (error instanceof InputError) throw new InputError(field, error.problem, error.expected);
-    throw error;
-  }
+  requireCheckDigits(value, field);
+  const canonical = value.startsWith("urn:epc:") ? epcUriToDigitalLink(value) : canonicalDigitalLink(value);
   if (canonical === undefined) {
     throw new InputError(field, `${describeValue(value)} names no item: it has no GS1 Digital Link form`, EPC_EXPECTED);
   }

@@ -342,11 +342,11 @@ export function canonicalDigitalLink(uri: string): string | undefined {
 }
 
 /**
- * Throws an `InputError` naming the key and the right digit when `uri` is a GS1 Digital Link whose primary key
- * has a wrong check digit; anything else passes. An EPC URI always converts to a key with the right digit, so a
- * mistyped link would otherwise name an item of its own, for good.
+ * Throws an `InputError` for `field`, naming the key and the right digit, when `uri` is a GS1 Digital Link whose
+ * primary key has a wrong check digit; anything else passes. An EPC URI always converts to a key with the right
+ * digit, so a mistyped link would otherwise name an item of its own, for good.
  */
-export function requireCheckDigits(uri: string): void {
+export function requireCheckDigits(uri: string, field = "GS1 Digital Link"): void {
   const link = parseDigitalLink(uri);
   const at = link?.key.checkDigitAt;
   if (link === undefined || at === undefined) return;
@@ -354,7 +354,7 @@ export function requireCheckDigits(uri: string): void {
   if (link.value[at] === digit) return;
   const corrected = link.value.slice(0, at) + digit + link.value.slice(at + 1);
   throw new InputError(
-    "GS1 Digital Link",
+    field,
     `the ${link.key.name} (${link.ai}) ${link.value} in ${describeValue(uri)} has a wrong check digit`,
     `check digit ${digit} (${corrected})`,
   );

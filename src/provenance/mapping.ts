@@ -94,24 +94,16 @@ export function parseOrigin(field: string, value: unknown): string {
   return parseJurisdiction(field, value);
 }
 
-/**
- * The canonical Digital Link of a GS1 party (417) or location (414) id, or `undefined` for anything else. Throws an
- * `InputError` for a Digital Link with a wrong check digit.
- */
+/** The canonical Digital Link of a GS1 party (417) or location (414) id, or `undefined` for anything else. */
 export function canonicalPartyId(id: string): string | undefined {
-  requireCheckDigits(id.trim());
   const canonical = toCanonicalIdentifier(id.trim());
   return /^https:\/\/id\.gs1\.org\/(417\/\d{13}|414\/\d{13}(\/254\/[^/]+)?)$/.test(canonical) ? canonical : undefined;
 }
 
-/** `canonicalPartyId`, with a wrong check digit reported as an error of `field`. */
+/** `canonicalPartyId` of a mapping entry, refusing a Digital Link with a wrong check digit as an error of `field`. */
 function partyIdAt(field: string, id: string): string | undefined {
-  try {
-    return canonicalPartyId(id);
-  } catch (error) {
-    if (error instanceof InputError) throw new InputError(field, error.problem, error.expected);
-    throw error;
-  }
+  requireCheckDigits(id.trim(), field);
+  return canonicalPartyId(id);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
