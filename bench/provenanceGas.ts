@@ -6,6 +6,10 @@ import { toBytes2 } from "../src/sdk/deploy";
 import { packEndToEndId } from "../src/sdk/endToEndId";
 import { setupBench, uetrFrom, prng, usd } from "./setup";
 
+/** A certificate's fixed validity (2027 to 2100): times read from the clock would make its calldata, so its gas, vary. */
+const VALID_FROM = 1_798_761_600;
+const VALID_UNTIL = 4_102_444_800;
+
 const CHILDREN = 10;
 const exportClass = (code: string): string => "0x" + Buffer.from(code.padEnd(8, "\0"), "ascii").toString("hex");
 
@@ -54,7 +58,7 @@ export async function benchProvenanceGas(hre: HardhatRuntimeEnvironment): Promis
     s.provenance.connect(maker).ship(chip, buyer.address, hre.ethers.id("licence-2026-7"), event("ship")),
   );
   const provCertify = await gasOf(
-    s.provenance.connect(auditor).certify(chip, hre.ethers.id("certificate"), latest, kycExpiry, event("cert")),
+    s.provenance.connect(auditor).certify(chip, hre.ethers.id("certificate"), VALID_FROM, VALID_UNTIL, event("cert")),
   );
 
   const box = itemIdOf("urn:epc:id:sscc:0614141.0000000001");
@@ -89,7 +93,7 @@ export async function benchProvenanceGas(hre: HardhatRuntimeEnvironment): Promis
         purpose: "0x" + Buffer.from("GDDS").toString("hex"),
         priority: 1,
         endToEndId: packEndToEndId("endToEndId", "PO-2026-DEFIB-0001"),
-        travelRuleHash: hre.ethers.hexlify(hre.ethers.randomBytes(32)),
+        travelRuleHash: hre.ethers.id("travel-rule:PO-2026-DEFIB-0001"),
         businessRef: hre.ethers.id("PO-2026-DEFIB-0001"),
       },
       device,
